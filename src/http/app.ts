@@ -1,0 +1,111 @@
+/**
+ * createApp: the Koa application for a set of endpoints. It never listens (src/server.ts does), so tests
+ * drive it in-process. Middleware order: access log + SCIM error mapping (outermost, so every failure
+ * becomes a SCIM body and a log line) → health probes (no auth) → endpoint dispatch by base path →
+ * bearer auth for that endpoint → its routes.
+ */
+import { randomUUID } from 'node:crypto';
+import Koa, { type Context, type Next } from 'koa';
+import type { Middleware } from 'koa';
+import type { ConnectorRuntime, RequestLimits } from '../core/runtime.js';
+import { DEFAULT_LIMITS } from '../core/runtime.js';
+import type { Logger } from '../log.js';
+import { notFound, ScimError } from '../scim/errors.js';
+import { checkBearer } from './auth.js';
+import { toScimError } from './error-mapping.js';
+import { sendError, sendJson, state } from './respond.js';
+import { endpointRouter } from './routes.js';
+
+export interface AppEndpoint {
+  /** Base path, e.g. `/scim/v2` or `/tenants/acme/scim/v2` (no trailing slash). */
+  readonly path: string;
+  readonly runtime: ConnectorRuntime;
+  /** SHA-256 digests of the bearer tokens this endpoint accepts (src/http/auth.ts). */
+  readonly tokenDigests: readonly Buffer[];
+}
+
+export interface AppOptions {
+  readonly endpoints: readonly AppEndpoint[];
+  readonly log: Logger;
+  readonly limits?: RequestLimits;
+  /** Default 1 MiB. */
+  readonly bodyLimitBytes?: number;
+  /** For /readyz: config loaded, connectors started, not draining. Default: always ready. */
+  readonly ready?: () => boolean;
+  /** Trust X-Forwarded-Proto/Host from a reverse proxy when building Location URLs. */
+  readonly proxy?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function accessLog(log: Logger): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const started = performance.now();
+    // Entra sends client-request-id; echo it (or ours) so log lines can be joined with its provisioning logs.
+    const incoming = ctx.get('client-request-id') || ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const st = state(ctx);
+    st.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw notFound(`no SCIM resource at ${ctx.path}`);
+    } catch (err) {
+      const e = toScimError(err);
+      st.scimType = e.scimType ?? (e.status >= 500 ? 'internal' : undefined);
+      if (e.status >= 500) st.error = err;
+      sendError(ctx, e);
+    }
+    const line = {
+      requestId,
+      method: ctx.method,
+      path: ctx.path,
+      endpoint: st.endpoint,
+      status: ctx.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      resourceId: st.resourceId,
+      scimType: st.scimType,
+    };
+    if (st.error !== undefined) log.error({ ...line, err: st.error }, 'scim request failed');
+    else log.info(line, 'scim request');
+  };
+}
+
+export function createApp(opts: AppOptions): Koa {
+  const app = new Koa({ proxy: opts.proxy ?? false });
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const bodyLimitBytes = opts.bodyLimitBytes ?? 1024 * 1024;
+  const ready = opts.ready ?? (() => true);
+  // Longest path first, so /tenants/acme/scim/v2 wins over a shorter endpoint that could also prefix it.
+  const endpoints = [...opts.endpoints]
+    .sort((a, b) => b.path.length - a.path.length)
+    .map((e) => {
+      const router = endpointRouter({
+        path: e.path,
+        runtime: e.runtime,
+        limits,
+        bodyLimitBytes,
+        baseUrl: (ctx) => `${ctx.protocol}://${ctx.host}${e.path}`,
+      });
+      const methodErrors = {
+        throw: true,
+        methodNotAllowed: () => new ScimError(405, undefined, 'this method is not allowed on this resource; see the Allow header'),
+        notImplemented: () => new ScimError(501, undefined, 'method not implemented'),
+      };
+      return { ...e, routes: router.routes(), allowed: router.allowedMethods(methodErrors) };
+    });
+
+  app.use(accessLog(opts.log));
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/healthz') return sendJson(ctx, 200, { status: 'ok' });
+    if (ctx.path === '/readyz') return ready() ? sendJson(ctx, 200, { status: 'ready' }) : sendJson(ctx, 503, { status: 'not ready' });
+    const ep = endpoints.find((e) => ctx.path === e.path || ctx.path.startsWith(`${e.path}/`));
+    if (!ep) return next();
+    state(ctx).endpoint = ep.path;
+    checkBearer(ctx.get('Authorization') || undefined, ep.tokenDigests);
+    await ep.routes(ctx as never, async () => {
+      await ep.allowed(ctx as never, next);
+    });
+  });
+  return app;
+}
