@@ -134,7 +134,9 @@ export class JsonFileConnector implements Connector {
 
   #ops(kind: Kind): ResourceOps {
     const map = (): Map<string, StoredRecord> => (kind === 'user' ? this.#s.state.users : this.#s.state.groups);
-    const names = { name: kind === 'user' ? this.#ix.userName : this.#ix.groupName, externalId: kind === 'user' ? this.#ix.userExternalId : this.#ix.groupExternalId };
+    // The name index holds one id per name, so it answers group lookups only while names are unique.
+    const name = kind === 'user' ? this.#ix.userName : this.#config.uniqueGroupNames ? this.#ix.groupName : undefined;
+    const names = { name, externalId: kind === 'user' ? this.#ix.userExternalId : this.#ix.groupExternalId };
     return {
       get: async (id, opts) => {
         const r = map().get(id);
@@ -167,8 +169,10 @@ export class JsonFileConnector implements Connector {
           else delete fields[c.field];
         }
         this.#checkUnique(kind, fields, id);
-        const add = change.addMembers ?? [];
-        const remove = change.removeMembers ?? [];
+        // Only real changes reach the journal: re-adding a member or removing an absent one is a no-op.
+        const current = this.#s.state.members.get(id);
+        const add = (change.addMembers ?? []).filter((m) => !current?.has(m));
+        const remove = (change.removeMembers ?? []).filter((m) => current?.has(m));
         if (kind === 'group') this.#checkMembers(id, add);
         const now = new Date().toISOString();
         const entries: Entry[] = [];

@@ -12,13 +12,13 @@ export interface IndexView {
   readonly lookup: (field: string, lowerValue: string) => Iterable<string> | undefined;
 }
 
-export function indexView(s: State, kind: Kind, fields: { name: string; externalId: string | undefined }): IndexView {
+export function indexView(s: State, kind: Kind, fields: { name: string | undefined; externalId: string | undefined }): IndexView {
   const names = kind === 'user' ? s.userNames : s.groupNames;
   const ext = kind === 'user' ? s.userExternalIds : s.groupExternalIds;
   return {
     byId: kind === 'user' ? s.users : s.groups,
     lookup: (field, v) => {
-      if (field === fields.name) {
+      if (fields.name !== undefined && field === fields.name) {
         const id = names.get(v);
         return id === undefined ? [] : [id];
       }

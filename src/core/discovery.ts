@@ -33,7 +33,8 @@ function renderAttr(a: AttributeDef, subs?: readonly AttributeDef[]): Obj {
 /** The attributes of `schema` that `slots` store, with sub-attributes and canonical values narrowed to them. */
 function storedAttributes(schema: SchemaDef, slots: readonly Slot[], extra: readonly AttributeDef[]): Obj[] {
   const out: Obj[] = [];
-  for (const a of [...extra, ...schema.attributes]) {
+  // A Set: `members` is passed in `extra` and is also in the Group schema; list it once.
+  for (const a of new Set([...extra, ...schema.attributes])) {
     const mine = slots.filter((s) => s.attr === a);
     if (a.name === 'members' && extra.includes(a)) {
       out.push(renderAttr(a, a.subAttributes?.filter((s) => s.mutability !== 'readOnly')));

@@ -22,13 +22,15 @@ export interface ListRequest {
 /** A single-valued query parameter, looked up case-insensitively; a repeated one is an error. */
 export function param(params: QueryParams, name: string): string | undefined {
   const lower = name.toLowerCase();
+  let found: { value: string | undefined } | undefined;
   for (const key of Object.keys(params)) {
     if (key.toLowerCase() !== lower) continue;
     const v = params[key];
-    if (Array.isArray(v)) throw invalidValue(`the query parameter "${name}" is given more than once`);
-    return v as string | undefined;
+    // `sortBy=a&SORTBY=b` is a repeat too, whichever spelling would come first.
+    if (Array.isArray(v) || found) throw invalidValue(`the query parameter "${name}" is given more than once`);
+    found = { value: v as string | undefined };
   }
-  return undefined;
+  return found?.value;
 }
 
 function intParam(params: QueryParams, name: string): number | undefined {

@@ -10,7 +10,7 @@ import type { ResourceTypeDef, ScimObject } from '../scim/schema/types.js';
 import { applyPatch } from '../scim/patch/apply.js';
 import { splitMemberOperations } from '../scim/patch/members.js';
 import { parsePatchRequest } from '../scim/patch/request.js';
-import { project, type Projection } from '../scim/projection.js';
+import { project, returnsAttribute, type Projection } from '../scim/projection.js';
 import { normalizeResource } from '../scim/resource.js';
 import { buildListRequest, type QueryParams } from './list-query.js';
 import { toNative } from './mapping/convert.js';
@@ -130,6 +130,14 @@ export class ResourceService {
     const split = isGroup ? splitMemberOperations(operations, this.limits.maxMembersPerRequest) : undefined;
     const needMembers = split !== undefined && split.touchesMembers && split.delta === undefined;
     const { queue } = this.runtime;
+    // Entra's member add/remove: a pure delta needs no read first (the connector answers not-found itself).
+    if (split?.delta && split.other.length === 0 && ifMatch === undefined && projection === undefined) {
+      const delta = split.delta;
+      await queue.exclusive(id, (track) =>
+        queue.call((signal) => ops.modify(id, { fields: [], addMembers: delta.add, removeMembers: delta.remove }, opContext(ctx, signal)), track),
+      );
+      return undefined;
+    }
     return queue.exclusive(id, async (track) => {
       const current = await this.#current(ops, id, needMembers, ifMatch, ctx, track);
       const before = scimAttributes(this.rt, this.#slots, current, ctx.baseUrl);
@@ -149,6 +157,10 @@ export class ResourceService {
         record = await queue.call((signal) => ops.modify(id, { fields, addMembers, removeMembers }, opContext(ctx, signal)), track);
       }
       if (isGroup && projection === undefined) return undefined;
+      // modify() answers without members: read them back when the requested projection returns them.
+      if (isGroup && projection !== undefined && returnsAttribute(projection, 'members') && record.members === undefined) {
+        record = (await queue.call((signal) => ops.get(id, { withMembers: true }, opContext(ctx, signal)), track)) ?? record;
+      }
       return this.#render(record, ctx, projection);
     });
   }

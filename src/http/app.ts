@@ -67,6 +67,7 @@ function accessLog(log: Logger): Middleware {
       scimType: st.scimType,
     };
     if (st.error !== undefined) log.error({ ...line, err: st.error }, 'scim request failed');
+    else if (st.endpoint === undefined && ctx.status < 400) log.debug(line, 'probe');
     else log.info(line, 'scim request');
   };
 }
@@ -104,7 +105,14 @@ export function createApp(opts: AppOptions): Koa {
     state(ctx).endpoint = ep.path;
     checkBearer(ctx.get('Authorization') || undefined, ep.tokenDigests);
     await ep.routes(ctx as never, async () => {
-      await ep.allowed(ctx as never, next);
+      try {
+        await ep.allowed(ctx as never, next);
+      } catch (err) {
+        // @koa/router sets no Allow header when it throws; a 405 must carry one (RFC 9110 §15.5.6).
+        const matched = (ctx as { matched?: readonly { methods: readonly string[] }[] }).matched ?? [];
+        if (err instanceof ScimError && err.status === 405) ctx.set('Allow', [...new Set(matched.flatMap((r) => r.methods))].join(', '));
+        throw err;
+      }
     });
   });
   return app;

@@ -50,8 +50,20 @@ export function normalizeResource(rt: ResourceTypeDef, body: unknown): ScimObjec
       continue;
     }
     const def = findAttr(COMMON_ATTRIBUTES, key) ?? findAttr(rt.schema.attributes, key);
+    // Some clients send extension attributes unqualified ("department"); file them under their extension
+    // when the name is unambiguous, as PATCH paths and filters do.
+    const ext2 = def ? undefined : rt.extensions.find((e) => findAttr(e.schema.attributes, key));
+    if (ext2 && raw !== null) {
+      const extDef = findAttr(ext2.schema.attributes, key) as AttributeDef;
+      const holder: MutableObject = { ...((out[ext2.schema.id] as MutableObject | undefined) ?? {}) };
+      putAttribute(holder, extDef, raw, `${ext2.schema.id}:${extDef.name}`);
+      if (Object.keys(holder).length > 0) out[ext2.schema.id] = holder;
+      continue;
+    }
     if (!def) {
-      if (key.toLowerCase().startsWith('urn:')) continue;
+      // null is "absent" (RFC 7643 §2.5); Entra's documented create (Example 2) sends unmapped
+      // attributes such as "department": null and "manager": null at the top level.
+      if (raw === null || key.toLowerCase().startsWith('urn:')) continue;
       throw invalidSyntax(`unknown attribute "${key}" for a ${rt.name}`);
     }
     putAttribute(out, def, raw, def.name);

@@ -76,8 +76,9 @@ function describe(v: unknown): string {
  */
 export function complexValue(def: AttributeDef, v: unknown, path: string): ScimObject | undefined {
   const subs = def.subAttributes ?? [];
-  // Entra sends the enterprise manager as a plain id string instead of { value }.
-  if (typeof v === 'string' && findAttr(subs, 'value')) v = { value: v };
+  // Entra sends the enterprise manager as a plain id string instead of { value }. Only single-valued
+  // attributes: a bare string in emails/phoneNumbers has no type, so it would be accepted and then dropped.
+  if (typeof v === 'string' && !def.multiValued && findAttr(subs, 'value')) v = { value: v };
   if (!isPlainObject(v)) throw invalidValue(`${path} must be an object, not ${describe(v)}`);
   const out: Mutable<ScimObject> = {};
   for (const [key, raw] of ownEntries(v)) {

@@ -49,6 +49,7 @@ export function toNative(slots: readonly Slot[], resource: ScimObject): Record<s
 /** Rebuild the SCIM attributes of a native record (without id, schemas and meta, which the caller adds). */
 export function fromNative(slots: readonly Slot[], fields: Readonly<Record<string, NativeScalar>>): Obj {
   const out: Obj = {};
+  const typed = new Set<Obj[]>();
   for (const slot of slots) {
     if (slot.leaf.returned === 'never') continue;
     const v = Object.hasOwn(fields, slot.field) ? fields[slot.field] : undefined;
@@ -70,6 +71,7 @@ export function fromNative(slots: readonly Slot[], fields: Readonly<Record<strin
       }
       list[i] = { ...list[i], [slot.sub.name]: v };
       holder[name] = list;
+      typed.add(holder[name] as Obj[]);
     } else if (slot.sub) {
       const cur = isPlainObject(holder[name]) ? (holder[name] as Obj) : {};
       holder[name] = { ...cur, [slot.sub.name]: v };
@@ -77,5 +79,24 @@ export function fromNative(slots: readonly Slot[], fields: Readonly<Record<strin
       holder[name] = v;
     }
   }
+  dropHollowElements(out, typed);
   return out;
+}
+
+/**
+ * An element that has only its selector and `primary` (e.g. `{type: "work", primary: true}` after the
+ * work email was cleared) describes nothing: drop it, and the attribute when no element is left.
+ */
+function dropHollowElements(out: Obj, typed: Set<Obj[]>): void {
+  const hollow = (e: Obj): boolean => Object.keys(e).every((k) => k === 'type' || k === 'primary' || k === 'display');
+  const clean = (holder: Obj): void => {
+    for (const [k, v] of Object.entries(holder)) {
+      if (Array.isArray(v) && typed.has(v as Obj[])) {
+        const kept = (v as Obj[]).filter((e) => !hollow(e));
+        if (kept.length === 0) delete holder[k];
+        else holder[k] = kept;
+      } else if (isPlainObject(v)) clean(v as Obj);
+    }
+  };
+  clean(out);
 }

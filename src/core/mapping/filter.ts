@@ -159,7 +159,25 @@ function valuePathTerm(ctx: FilterContext, path: AttrPath, inner: Filter): Nativ
     const key = s.selector ? `${s.selector.sub.name}=${s.selector.value.toLowerCase()}` : '';
     elements.set(key, [...(elements.get(key) ?? []), s]);
   }
-  return or([...elements.values()].map((element) => elementTerm(ctx, attr, element, inner, label)));
+  return or([...elements.values()].map((element) => withPresence(element, elementTerm(ctx, attr, element, inner, label))));
+}
+
+/**
+ * An element exists only when the record has one of its fields: `emails[type eq "home"]` folds to TRUE for
+ * the home element, which must still mean "has a home email". Added only when the term does not already
+ * require a field of the element, so Entra's `emails[type eq "work"].value eq "x"` stays a single `eq`.
+ */
+function withPresence(element: Slot[], f: NativeFilter): NativeFilter {
+  const fields = new Set(element.map((s) => s.field));
+  const requires = (g: NativeFilter): boolean => {
+    if (g.op === 'false') return true;
+    if (g.op === 'and') return g.filters.some(requires);
+    if (g.op === 'or') return g.filters.every(requires);
+    if (g.op === 'ne' || !('target' in g)) return false; // `ne` holds for an absent field; true/not never require one
+    return g.target.kind === 'field' && fields.has(g.target.field);
+  };
+  if (requires(f)) return f;
+  return and([or(element.map((s): NativeFilter => ({ op: 'pr', target: { kind: 'field', field: s.field } }))), f]);
 }
 
 /** `members[value eq "x"]` → `members.value eq "x"`. */

@@ -4,7 +4,7 @@
  * Only schema attributes can be targeted (paths resolve through src/scim/schema/resolve.ts), so unknown
  * names such as `__proto__` or `constructor.prototype` are `invalidPath` and never touch an object.
  */
-import { invalidPath, invalidValue, mutability, noTarget } from '../errors.js';
+import { invalidPath, invalidValue, mutability, noTarget, ScimError } from '../errors.js';
 import type { PatchPath } from '../filter/ast.js';
 import { parsePatchPath } from '../filter/parse.js';
 import { equalityTerms, matchesElement } from '../filter/match-element.js';
@@ -27,8 +27,16 @@ interface Target {
 export function applyPatch(rt: ResourceTypeDef, resource: ScimObject, ops: readonly PatchOperation[]): ScimObject {
   const doc = structuredClone(resource) as Obj;
   for (const op of ops) {
-    if (op.path) applyAt(rt, doc, op.op, op.path, op.value, `Operations[${op.index}]`);
-    else applyNoPath(rt, doc, op);
+    try {
+      if (op.path) applyAt(rt, doc, op.op, op.path, op.value, `Operations[${op.index}]`);
+      else applyNoPath(rt, doc, op);
+    } catch (err) {
+      // Value errors come from shared validation that does not know the operation; name it.
+      if (err instanceof ScimError && !err.message.startsWith('Operations[')) {
+        throw new ScimError(err.status, err.scimType, `Operations[${op.index}]: ${err.message}`);
+      }
+      throw err;
+    }
   }
   // Drop extension objects an operation emptied, so they do not show up as `{}`.
   for (const ext of rt.extensions) {
@@ -165,8 +173,11 @@ function applyMulti(t: Target, op: PatchOpName, value: unknown, where: string): 
   }
   const matches = elements.filter((e) => matchesElement(filter, e, subs));
   if (op === 'remove') {
-    if (sub) for (const e of matches) delete e[sub.name];
-    const keep = sub ? elements.filter((e) => Object.keys(e).length > 0) : elements.filter((e) => !matches.includes(e));
+    // Removing an element's `value` removes the element: Entra clears the work email with
+    // `emails[type eq "work"].value`, and {type, primary} without a value would be left behind.
+    const partial = sub !== undefined && sub.name !== 'value';
+    if (partial) for (const e of matches) delete e[sub.name];
+    const keep = partial ? elements.filter((e) => Object.keys(e).length > 0) : elements.filter((e) => !matches.includes(e));
     store(holder, attr, keep);
     return;
   }
