@@ -154,9 +154,7 @@ export class JsonFileConnector implements Connector {
         this.#checkMembers(id, members);
         const now = new Date().toISOString();
         const rec: StoredRecord = { id, fields: { ...input.fields }, meta: { created: now, lastModified: now, version: 1 } };
-        const entries: Entry[] = [{ t: 'put', kind, rec }];
-        if (members.length > 0) entries.push({ t: 'members', id, add: members, remove: [], at: now });
-        await this.#commit(entries);
+        await this.#commit([{ t: 'put', kind, rec, ...(members.length > 0 ? { members } : {}) }]);
         const stored = map().get(id) ?? rec;
         return this.#view(kind, stored, kind === 'group');
       },

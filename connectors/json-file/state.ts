@@ -23,7 +23,8 @@ export interface StoredRecord {
 }
 
 export type Entry =
-  | { readonly t: 'put'; readonly kind: Kind; readonly rec: StoredRecord }
+  /** Create or replace a record; `members` (groups, on create) are the initial members. */
+  | { readonly t: 'put'; readonly kind: Kind; readonly rec: StoredRecord; readonly members?: readonly string[] }
   | { readonly t: 'del'; readonly kind: Kind; readonly id: string; readonly at: string }
   | { readonly t: 'members'; readonly id: string; readonly add: readonly string[]; readonly remove: readonly string[]; readonly at: string };
 
@@ -117,7 +118,11 @@ export function createMachine(ix: IndexFields): StateMachine<State, Entry> {
     }
   };
   const apply = (s: State, e: Entry): void => {
-    if (e.t === 'put') return put(s, e.kind, e.rec);
+    if (e.t === 'put') {
+      put(s, e.kind, e.rec);
+      if (e.members) changeMembers(s, e.rec.id, e.members, []);
+      return;
+    }
     if (e.t === 'members') {
       const g = s.groups.get(e.id);
       if (!g) return;

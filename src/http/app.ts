@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS } from '../core/runtime.js';
 import type { Logger } from '../log.js';
 import { notFound, ScimError } from '../scim/errors.js';
 import { checkBearer } from './auth.js';
+import { AuthThrottle, type ThrottleOptions } from './auth-throttle.js';
 import { toScimError } from './error-mapping.js';
 import { sendError, sendJson, state } from './respond.js';
 import { endpointRouter } from './routes.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   readonly bodyLimitBytes?: number;
   /** For /readyz: config loaded, connectors started, not draining. Default: always ready. */
   readonly ready?: () => boolean;
+  /** Failed-authentication limits per client address. */
+  readonly authThrottle?: ThrottleOptions;
   /** Trust X-Forwarded-Proto/Host from a reverse proxy when building Location URLs. */
   readonly proxy?: boolean;
 }
@@ -77,6 +80,7 @@ export function createApp(opts: AppOptions): Koa {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const bodyLimitBytes = opts.bodyLimitBytes ?? 1024 * 1024;
   const ready = opts.ready ?? (() => true);
+  const throttle = new AuthThrottle(opts.authThrottle);
   // Longest path first, so /tenants/acme/scim/v2 wins over a shorter endpoint that could also prefix it.
   const endpoints = [...opts.endpoints]
     .sort((a, b) => b.path.length - a.path.length)
@@ -103,7 +107,13 @@ export function createApp(opts: AppOptions): Koa {
     const ep = endpoints.find((e) => ctx.path === e.path || ctx.path.startsWith(`${e.path}/`));
     if (!ep) return next();
     state(ctx).endpoint = ep.path;
-    checkBearer(ctx.get('Authorization') || undefined, ep.tokenDigests);
+    throttle.check(ctx.ip);
+    try {
+      checkBearer(ctx.get('Authorization') || undefined, ep.tokenDigests);
+    } catch (err) {
+      throttle.fail(ctx.ip);
+      throw err;
+    }
     await ep.routes(ctx as never, async () => {
       try {
         await ep.allowed(ctx as never, next);

@@ -166,6 +166,17 @@ describe('PATCH /Groups/{id} members', () => {
     expect(await memberIds(String(g['id']))).toEqual([b]);
   });
 
+  it('applies a member replace followed by an Entra-form remove in the same request', async () => {
+    const [a, b, c, d] = await users(4);
+    const g = await createGroup(api, { displayName: uniq('Replace Then Remove'), members: [{ value: d }] });
+    const res = await api.patchOps(`/Groups/${g['id']}`, [
+      { op: 'replace', path: 'members', value: [{ value: a }, { value: b }, { value: c }] },
+      { op: 'Remove', path: 'members', value: [{ value: b }] },
+    ]);
+    expect(res.status).toBe(204);
+    expect(await memberIds(String(g['id']))).toEqual(sorted([a as string, c as string]));
+  });
+
   it('answers 400 to adding a member id that does not exist, and adds none of the request', async () => {
     const [a] = await users(1);
     const g = await createGroup(api, { displayName: uniq('Add Missing') });

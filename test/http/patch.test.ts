@@ -112,6 +112,12 @@ describe('value paths', () => {
     expect(r['phoneNumbers']).toEqual([{ type: 'work', value: '+1 555 0100' }]);
   });
 
+  it('removes only the listed elements of a multi-valued attribute with remove + value', async () => {
+    const u = await fresh();
+    const r = await patchOk(u['id'], [{ op: 'Remove', path: 'emails', value: [{ value: 'HOME@example.com' }] }]);
+    expect(emailsByType(r)).toEqual({ work: 'work@example.com' });
+  });
+
   it('answers 400 noTarget when a value filter matches nothing and cannot create an element', async () => {
     const u = await fresh();
     const res = await api.patchOps(`/Users/${u['id']}`, [{ op: 'replace', path: 'emails[value co "nobody"].display', value: 'x' }]);

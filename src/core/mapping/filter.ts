@@ -5,7 +5,7 @@
  * `emails[type eq "work" and value eq "x"]` becomes `mail eq "x"`, and `emails[type eq "home"]` becomes false.
  */
 import type { CompareOp, NativeFilter, NativeScalar, NativeTarget } from '../../../connectors/types.js';
-import { invalidFilter } from '../../scim/errors.js';
+import { invalidFilter, ScimError } from '../../scim/errors.js';
 import type { AttrPath, Filter, FilterValue } from '../../scim/filter/ast.js';
 import { compareScalars } from '../../scim/filter/match-element.js';
 import { findAttr, formatPath, resolvePath } from '../../scim/schema/resolve.js';
@@ -84,6 +84,8 @@ function attrTerm(ctx: FilterContext, path: AttrPath, op: CompareOp | 'pr', valu
   if (!r) throw invalidFilter(`unknown attribute "${label}" in filter`);
   if (r.kind === 'extension') throw invalidFilter(`"${label}" is a schema, not an attribute`);
   const { attr, sub } = r;
+  // RFC 7644 §7.5.2: a filter on a never-returned attribute (password) would be an oracle for it.
+  if (attr.returned === 'never') throw new ScimError(403, 'sensitive', `"${label}" cannot be used in a filter`);
   if (attr.name === 'id' && r.core) return term({ kind: 'id' }, attr, op, value, label);
   if (attr.name === 'meta' && r.core) {
     if (sub?.name === 'created' || sub?.name === 'lastModified') return term({ kind: 'meta', name: sub.name }, sub, op, value, label);
