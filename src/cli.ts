@@ -26,7 +26,9 @@ const program = new Command()
   .name('scimbridge')
   .description('SCIM 2.0 gateway: Microsoft Entra ID and Okta provisioning into LDAP, firewall user APIs and a JSON file')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Before the subcommands are added: they copy it then, and their usage errors must exit 2 as well.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 program
   .command('serve', { isDefault: true })
@@ -65,5 +67,4 @@ program
     }
   });
 
-program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@
  * stop the connectors (which flush what was acknowledged), exit.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { builtinConnectors } from '../connectors/index.js';
@@ -68,7 +68,16 @@ export async function serve(opts: ServeOptions): Promise<RunningGateway> {
     bodyLimitBytes: sc.bodyLimitBytes,
     ready: () => !draining,
   });
-  const handler = app.callback();
+  const callback = app.callback();
+  // Responses not yet sent. Once draining they go out with `Connection: close`: keep-alive clients (Entra,
+  // Okta) would otherwise hold their connections open and server.close() would wait out drainTimeoutMs.
+  const unanswered = new Set<ServerResponse>();
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (draining) res.shouldKeepAlive = false;
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+    void callback(req, res);
+  };
   const server = sc.tls
     ? createHttpsServer({ cert: await readFile(sc.tls.certFile), key: await readFile(sc.tls.keyFile), minVersion: 'TLSv1.2' }, handler)
     : createHttpServer(handler);
@@ -93,6 +102,7 @@ export async function serve(opts: ServeOptions): Promise<RunningGateway> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       draining = true;
+      for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
       log.info({ drainTimeoutMs: sc.drainTimeoutMs }, 'draining');
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();

@@ -141,7 +141,8 @@ export class ResourceService {
     return queue.exclusive(id, async (track) => {
       const current = await this.#current(ops, id, needMembers, ifMatch, ctx, track);
       const before = scimAttributes(this.rt, this.#slots, current, ctx.baseUrl);
-      const patched = applyPatch(this.rt, before, split?.delta ? split.other : operations);
+      // `id` lets a path-less operation that echoes the unchanged id through (it is not a mapped field).
+      const patched = applyPatch(this.rt, { ...before, id }, split?.delta ? split.other : operations);
       const fields = diffFields(this.#slots, current.fields, toNative(this.#slots, patched));
       let addMembers: readonly string[] = split?.delta?.add ?? [];
       let removeMembers: readonly string[] = split?.delta?.remove ?? [];

@@ -46,7 +46,8 @@ export function normalizeResource(rt: ResourceTypeDef, body: unknown): ScimObjec
     const ext = findExtension(rt, key);
     if (ext) {
       const v = extensionObject(ext, raw);
-      if (v) out[ext.id] = v;
+      // Merge: unqualified attributes of this extension may have come earlier in the body.
+      if (v) out[ext.id] = { ...((out[ext.id] as MutableObject | undefined) ?? {}), ...v };
       continue;
     }
     const def = findAttr(COMMON_ATTRIBUTES, key) ?? findAttr(rt.schema.attributes, key);

@@ -111,6 +111,7 @@ export function normalizeValue(def: AttributeDef, v: unknown, path: string): Sci
     if (v.length === 0) return undefined;
     if (v.length > 1) throw invalidValue(`${path} is single-valued; got an array of ${v.length} values`);
     v = v[0];
+    if (v === null || v === undefined) return undefined; // [null] is as absent as null
   }
   if (def.type === 'complex') return complexValue(def, v, path);
   return simpleValue(def, v, path);

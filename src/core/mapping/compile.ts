@@ -86,7 +86,9 @@ function compileKey(rt: ResourceTypeDef, key: string, field: string): Slot {
   if (attr.type === 'complex') {
     // `manager` alone means its id (manager.value); Entra's mapping screen lists it that way.
     const sub = subOf(path.sub ?? (findAttr(attr.subAttributes ?? [], 'value') ? 'value' : undefined));
-    if (!sub) throw new Error(`"${key}" must name a sub-attribute, e.g. ${attr.name}.${attr.subAttributes?.[0]?.name ?? 'value'}`);
+    const subs = (attr.subAttributes ?? []).map((a) => a.name);
+    if (!sub && path.sub !== undefined) throw new Error(`${attr.name} has no sub-attribute "${path.sub}" (it has ${subs.join(', ')})`);
+    if (!sub) throw new Error(`"${key}" must name a sub-attribute, e.g. ${attr.name}.${subs[0] ?? 'value'}`);
     if (sub.mutability === 'readOnly') throw new Error(`${attr.name}.${sub.name} is read-only`);
     return { ...base, sub, leaf: sub, scimPath: `${prefix}${attr.name}.${sub.name}` };
   }

@@ -109,7 +109,14 @@ function attrTerm(ctx: FilterContext, path: AttrPath, op: CompareOp | 'pr', valu
     if (!leaf) throw invalidFilter(`"${label}" is complex; name a sub-attribute, e.g. ${attr.name}.${attr.subAttributes?.[0]?.name ?? 'value'}`);
     matching = ctx.slots.filter((s) => s.attr === attr && s.leaf === leaf);
   }
-  if (matching.length === 0) unstored(label);
+  if (matching.length === 0) {
+    // `emails.type eq "work"` asks for the element a mapping selects: read it as `emails[type eq "work"]`.
+    if (sub && ctx.slots.some((s) => s.attr === attr && s.selector?.sub === sub)) {
+      const inner: Filter = op === 'pr' ? { kind: 'present', path: { name: sub.name } } : { kind: 'compare', path: { name: sub.name }, op, value };
+      return valuePathTerm(ctx, { ...(path.uri !== undefined ? { uri: path.uri } : {}), name: path.name }, inner);
+    }
+    unstored(label);
+  }
   return or(matching.map((s) => term({ kind: 'field', field: s.field }, s.leaf, op, value, label)));
 }
 

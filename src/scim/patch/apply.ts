@@ -55,7 +55,12 @@ function applyNoPath(rt: ResourceTypeDef, doc: Obj, op: PatchOperation): void {
   const value = op.value as Record<string, unknown>;
   for (const [key, v] of ownEntries(value)) {
     if (key.toLowerCase() === 'schemas') continue;
-    applyAt(rt, doc, op.op, parsePatchPath(key), v, `Operations[${op.index}].value["${key}"]`);
+    // A path-less value may echo the resource's read-only attributes (meta, or its own unchanged id), as a
+    // client replaying what it read does; ignore those as a POST body would. Changing the id is still 400.
+    const p = parsePatchPath(key);
+    const r = resolvePath(rt, { ...(p.uri !== undefined ? { uri: p.uri } : {}), name: p.name });
+    if (r?.kind === 'attribute' && r.attr.mutability === 'readOnly' && (r.attr.name !== 'id' || v === doc['id'])) continue;
+    applyAt(rt, doc, op.op, p, v, `Operations[${op.index}].value["${key}"]`);
   }
 }
 
@@ -192,8 +197,12 @@ function applyMulti(t: Target, op: PatchOpName, value: unknown, where: string): 
     for (const [def, v] of terms) created[def.name] = normalizeValue(def, v, `${attr.name}.${def.name}`) ?? '';
     elements = mergeElement(attr, elements, { ...created, ...patchValue });
   } else {
+    // Replacing a whole element keeps what the filter pinned (its type): a store keyed by type would
+    // otherwise drop the element without a word.
+    const pinned: Obj = {};
+    for (const [def, v] of equalityTerms(filter, subs) ?? []) pinned[def.name] = normalizeValue(def, v, `${attr.name}.${def.name}`) ?? '';
     for (const e of matches) {
-      const next: Obj = op === 'replace' && !sub ? { ...patchValue } : { ...e, ...patchValue };
+      const next: Obj = op === 'replace' && !sub ? { ...pinned, ...patchValue } : { ...e, ...patchValue };
       if (sub && patchValue?.[sub.name] === undefined) delete next[sub.name];
       elements[elements.indexOf(e)] = next;
     }
