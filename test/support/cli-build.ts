@@ -140,8 +140,9 @@ export interface StartServeOptions {
 }
 
 /**
- * Spawns `node <cli> serve …` and waits until it logs that it listens (or exits: then `url` is '' and the caller
- * inspects `exited` and stderr).
+ * Spawns `node <cli> serve …` and waits until it logs that it listens (an info line: keep LOG_LEVEL at info or
+ * below), or exits: then `url` is '' and the caller inspects `exited` and stderr. The URL is the one the
+ * server logged, so a port grabbed by someone else in between cannot be mistaken for ours.
  */
 export async function startServe(cli: string, opts: StartServeOptions): Promise<ServeProcess> {
   const port = opts.port ?? (await freePort());
