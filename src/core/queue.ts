@@ -92,7 +92,15 @@ export class CallQueue {
     if (this.#queue.size >= this.#config.maxQueued) return Promise.reject(this.#full());
     const controller = new AbortController();
     const { timeoutMs, retryAfterSec } = this.#config;
-    const task = this.#queue.add(() => fn(controller.signal), { signal: controller.signal });
+    // p-queue's signal only takes a call out of the queue while it waits: on a running task p-queue would
+    // reject at once and free the slot (and the resource) while the connector call goes on.
+    const dequeue = new AbortController();
+    let started = false;
+    const run = (): Promise<T> => {
+      started = true;
+      return fn(controller.signal);
+    };
+    const task = this.#queue.add(run, { signal: dequeue.signal });
     // The queue slot (and the resource) stay busy until the call itself settles.
     const settled = task.then(
       () => undefined,
@@ -102,6 +110,7 @@ export class CallQueue {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        if (!started) dequeue.abort();
         controller.abort();
         reject(new ConnectorError('unavailable', `the connector did not answer within ${timeoutMs} ms`, { retryAfterSec }));
       }, timeoutMs);

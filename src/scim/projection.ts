@@ -9,6 +9,9 @@ import { resolvePath } from './schema/resolve.js';
 import type { ResourceTypeDef, ScimObject, ScimValue } from './schema/types.js';
 import { isPlainObject } from './values.js';
 
+/** Per attribute: the whole of it (`true`) or only some sub-attributes. */
+type Selection = Map<string, true | Set<string>>;
+
 interface Selected {
   /** Key in the resource object: the attribute name (core) or the extension URN. */
   readonly key: string;
@@ -53,61 +56,75 @@ export function returnsAttribute(p: Projection, key: string): boolean {
   return true;
 }
 
-function pickSub(v: ScimValue, sub: string, keep: boolean): ScimValue | undefined {
-  const one = (o: ScimValue): ScimValue | undefined => {
-    if (!isPlainObject(o)) return o;
-    const src = o as ScimObject;
-    if (keep) return src[sub] === undefined ? undefined : { [sub]: src[sub] as ScimValue };
-    const rest: { [k: string]: ScimValue } = { ...src };
-    delete rest[sub];
-    return Object.keys(rest).length > 0 ? rest : undefined;
-  };
-  if (Array.isArray(v)) {
-    const items = (v as ScimValue[]).map(one).filter((x): x is ScimValue => x !== undefined);
-    return items.length > 0 ? items : undefined;
-  }
-  return one(v);
+function add(sel: Selection, name: string, sub: string | undefined): void {
+  const cur = sel.get(name);
+  if (cur === true) return;
+  if (sub === undefined) sel.set(name, true);
+  else if (cur) cur.add(sub);
+  else sel.set(name, new Set([sub]));
 }
 
-function applyTo(obj: ScimObject, sel: readonly Selected[], keep: boolean): ScimObject {
-  const out: { [k: string]: ScimValue } = keep ? {} : { ...obj };
-  for (const s of sel) {
-    if (s.inner !== undefined) {
-      const ext = obj[s.key];
-      if (!isPlainObject(ext)) continue;
-      const base = keep && isPlainObject(out[s.key]) ? (out[s.key] as ScimObject) : keep ? {} : (ext as ScimObject);
-      const innerSel: Selected = { key: s.inner, ...(s.sub ? { sub: s.sub } : {}) };
-      const next = keep ? { ...base, ...applyTo(ext as ScimObject, [innerSel], true) } : applyTo(base, [innerSel], false);
-      if (Object.keys(next).length > 0) out[s.key] = next;
-      else delete out[s.key];
-      continue;
+/** Selections grouped by level: core attributes, and attributes inside each extension object. */
+function group(list: readonly Selected[]): { top: Selection; inner: Map<string, Selection> } {
+  const top: Selection = new Map();
+  const inner = new Map<string, Selection>();
+  for (const s of list) {
+    if (s.inner === undefined) add(top, s.key, s.sub);
+    else {
+      const m = inner.get(s.key) ?? new Map();
+      add(m, s.inner, s.sub);
+      inner.set(s.key, m);
     }
-    const v = obj[s.key];
-    if (v === undefined || ALWAYS.has(s.key)) continue;
-    if (s.sub === undefined) {
-      if (keep) out[s.key] = v;
-      else delete out[s.key];
-      continue;
+  }
+  return { top, inner };
+}
+
+/** Keep (or drop) the listed sub-attributes of a complex value, element by element for multi-valued ones. */
+function subs(v: ScimValue, names: Set<string>, keep: boolean): ScimValue | undefined {
+  const one = (o: ScimValue): ScimValue | undefined => {
+    if (!isPlainObject(o)) return keep ? undefined : o;
+    const out: { [k: string]: ScimValue } = {};
+    for (const [k, x] of Object.entries(o as ScimObject)) if (names.has(k) === keep) out[k] = x;
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  if (!Array.isArray(v)) return one(v);
+  const items = (v as ScimValue[]).map(one).filter((x): x is ScimValue => x !== undefined);
+  return items.length > 0 ? items : undefined;
+}
+
+function apply(obj: ScimObject, sel: Selection, keep: boolean): { [k: string]: ScimValue } {
+  const out: { [k: string]: ScimValue } = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const s = sel.get(k);
+    if (ALWAYS.has(k) || (s === undefined && !keep)) out[k] = v;
+    else if (s === true) {
+      if (keep) out[k] = v;
+    } else if (s !== undefined) {
+      const picked = subs(v, s, keep);
+      if (picked !== undefined) out[k] = picked;
     }
-    const picked = pickSub(keep ? v : (out[s.key] ?? v), s.sub, keep);
-    if (picked !== undefined) out[s.key] = keep && out[s.key] !== undefined ? merge(out[s.key] as ScimValue, picked) : picked;
-    else if (!keep) delete out[s.key];
   }
   return out;
 }
 
-function merge(a: ScimValue, b: ScimValue): ScimValue {
-  if (Array.isArray(a) && Array.isArray(b)) return (a as ScimObject[]).map((x, i) => ({ ...x, ...((b as ScimObject[])[i] ?? {}) }));
-  if (isPlainObject(a) && isPlainObject(b)) return { ...(a as ScimObject), ...(b as ScimObject) };
-  return b;
+function project1(resource: ScimObject, list: readonly Selected[], keep: boolean): ScimObject {
+  const { top, inner } = group(list);
+  // An extension with some of its attributes selected is handled below; the whole of it, at the top.
+  const out = apply(resource, new Map([...top].filter(([k]) => !inner.has(k) || top.get(k) === true)), keep);
+  for (const [urn, sel] of inner) {
+    if (top.get(urn) === true) continue;
+    const ext = resource[urn];
+    if (!isPlainObject(ext)) continue;
+    const next = apply(ext as ScimObject, sel, keep);
+    if (Object.keys(next).length > 0) out[urn] = next;
+    else delete out[urn];
+  }
+  return out;
 }
 
 export function project(resource: ScimObject, p: Projection): ScimObject {
   let out = resource;
-  if (p.include) {
-    const kept = applyTo(resource, p.include, true);
-    out = { schemas: resource['schemas'] ?? [], id: resource['id'] ?? '', ...kept };
-  }
-  if (p.exclude) out = applyTo(out, p.exclude, false);
+  if (p.include) out = project1(resource, p.include, true);
+  if (p.exclude) out = project1(out, p.exclude, false);
   return out;
 }

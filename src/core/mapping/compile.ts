@@ -77,6 +77,8 @@ function compileKey(rt: ResourceTypeDef, key: string, field: string): Slot {
     if (!selSub || f.kind !== 'compare' || typeof f.value !== 'string') {
       throw new Error(`the filter in "${key}" must be one equality such as [type eq "work"]`);
     }
+    // The selector is matched as text (type, display); a boolean such as primary would never match.
+    if (selSub.type !== 'string') throw new Error(`the filter in "${key}" must select by a text sub-attribute such as type, not ${selSub.name}`);
     const sub = subOf(path.sub);
     if (!sub || sub === selSub) throw new Error(`"${key}" must name a sub-attribute after the filter, e.g. ${attr.name}[type eq "work"].value`);
     const value = f.value;

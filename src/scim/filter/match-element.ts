@@ -92,7 +92,8 @@ export function matchesElement(filter: Filter, element: ScimObject, subs: readon
     case 'compare': {
       const def = subDef(subs, filter.path.name, filter.path.sub);
       const v = element[def.name];
-      if (v === undefined) return filter.op === 'ne' && filter.value !== null;
+      // Absent: `eq null` holds (as `not pr`, like the filter translation), and `ne` anything but null.
+      if (v === undefined) return filter.value === null ? filter.op === 'eq' : filter.op === 'ne';
       if (typeof v === 'object') return false;
       return compareScalars(filter.op, v, filter.value, def);
     }

@@ -201,11 +201,14 @@ function applyMulti(t: Target, op: PatchOpName, value: unknown, where: string): 
     // otherwise drop the element without a word.
     const pinned: Obj = {};
     for (const [def, v] of equalityTerms(filter, subs) ?? []) pinned[def.name] = normalizeValue(def, v, `${attr.name}.${def.name}`) ?? '';
+    const first = elements.indexOf(matches[0] as Obj);
     for (const e of matches) {
       const next: Obj = op === 'replace' && !sub ? { ...pinned, ...patchValue } : { ...e, ...patchValue };
       if (sub && patchValue?.[sub.name] === undefined) delete next[sub.name];
       elements[elements.indexOf(e)] = next;
     }
+    // As in mergeElement: `primary` may be true on one element only (RFC 7643 §2.4); the first match keeps it.
+    if (patchValue?.['primary'] === true) elements = elements.map((e, j) => (j !== first && e['primary'] === true ? { ...e, primary: false } : e));
   }
   store(holder, attr, elements.filter((e) => Object.keys(e).length > 0));
 }

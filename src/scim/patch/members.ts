@@ -10,6 +10,7 @@
  */
 import { invalidValue } from '../errors.js';
 import type { Filter, PatchPath } from '../filter/ast.js';
+import { GROUP_SCHEMA } from '../schema/definitions.js';
 import { isPlainObject, ownEntries } from '../values.js';
 import type { PatchOperation } from './request.js';
 
@@ -26,7 +27,10 @@ export interface SplitPatch {
   readonly touchesMembers: boolean;
 }
 
-const isMembers = (p: PatchPath | undefined): boolean => p !== undefined && p.uri === undefined && p.name.toLowerCase() === 'members';
+// `members` may be qualified with the Group schema URN (RFC 7644 §3.10): `urn:…:core:2.0:Group:members`.
+const GROUP_URN = GROUP_SCHEMA.toLowerCase();
+const isMembers = (p: PatchPath | undefined): boolean =>
+  p !== undefined && (p.uri === undefined || p.uri.toLowerCase() === GROUP_URN) && p.name.toLowerCase() === 'members';
 
 /** `value eq "x"` or an `or` of those → the ids; anything else → undefined. */
 function idsFromFilter(f: Filter): string[] | undefined {
@@ -72,7 +76,7 @@ function memberIds(op: PatchOperation): { add: boolean; ids: string[] } | undefi
 
 function touches(op: PatchOperation): boolean {
   if (op.path) return isMembers(op.path);
-  return isPlainObject(op.value) && ownEntries(op.value).some(([k]) => k.toLowerCase() === 'members');
+  return isPlainObject(op.value) && ownEntries(op.value).some(([k]) => k.toLowerCase() === 'members' || k.toLowerCase() === `${GROUP_URN}:members`);
 }
 
 export function splitMemberOperations(ops: readonly PatchOperation[], maxMembers: number): SplitPatch {

@@ -104,7 +104,7 @@ describe('applyPatch: value paths with a sub-attribute', () => {
     ['emails[type eq "other" or type eq "x"].value'],
     ['emails[value co "nowhere"].display'],
     ['emails[type ne "work" and type ne "home"].value'],
-    ['emails[not (type eq "work")].value'],
+    ['emails[not (value pr)].value'],
     ['emails[type pr and display eq "x"].value'],
   ])('answers noTarget when nothing matches %s and it pins down no element', (path) => {
     expectScimError(() => patchUser({ op: 'replace', path, value: 'x' }), 'noTarget', 'no emails element matches the filter');
@@ -156,6 +156,10 @@ describe('applyPatch: value paths without a sub-attribute', () => {
 
   it('replace replaces each matching element with the value', () => {
     expect(patchUser({ op: 'replace', path: 'emails[type eq "home"]', value: { value: 'h@x', type: 'home' } })).toEqual(withEmails(WORK, { value: 'h@x', type: 'home' }));
+  });
+
+  it('replace keeps what the filter pinned down (the type) when the value omits it', () => {
+    expect(patchUser({ op: 'replace', path: 'emails[type eq "home"]', value: { value: 'h@x' } })).toEqual(withEmails(WORK, { value: 'h@x', type: 'home' }));
   });
 
   it('add creates the element when none matches an equality filter', () => {

@@ -65,7 +65,12 @@ describe('applyPatch: required and read-only attributes', () => {
 });
 
 describe('applyPatch: paths that name nothing', () => {
-  it.each([['shoeSize'], ['__proto__'], ['constructor.prototype'], ['urn:example:Ext:foo'], ['members']])('rejects %s on a User with invalidPath', (path) => {
+  it('rejects "__proto__" as a path with invalidPath', () => {
+    expectScimError(() => patchUser({ op: 'add', path: '__proto__', value: { x: 1 } }), 'invalidPath');
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+
+  it.each([['shoeSize'], ['constructor'], ['constructor.prototype'], ['toString'], ['urn:example:Ext:foo'], ['members']])('rejects %s on a User with invalidPath', (path) => {
     const e = expectScimError(() => patchUser({ op: 'add', path, value: 'x' }), 'invalidPath', 'is not an attribute of a User');
     expect(e.message).toMatch(/^Operations\[0\]: /);
     expect(({} as Record<string, unknown>)['x']).toBeUndefined();
@@ -178,6 +183,17 @@ describe('applyPatch: operations without a path', () => {
 
   it('treats a null in the value as removal of an optional attribute', () => {
     expect(patchUser({ op: 'replace', value: { title: null } })).toEqual(userWith({ title: undefined }));
+  });
+
+  it('ignores read-only attributes a client echoes back: meta, groups and the unchanged id', () => {
+    const resource = { ...BASE_USER, id: 'u-1' };
+    expect(
+      patchOn(USER_RESOURCE_TYPE, resource, { op: 'replace', value: { id: 'u-1', meta: { resourceType: 'User' }, groups: [{ value: 'g' }], title: 'T' } }),
+    ).toEqual({ ...resource, title: 'T' });
+  });
+
+  it('refuses a path-less value that changes the id', () => {
+    expectScimError(() => patchOn(USER_RESOURCE_TYPE, { ...BASE_USER, id: 'u-1' }, { op: 'replace', value: { id: 'u-2' } }), 'mutability', 'id is read-only');
   });
 
   it('names the offending key in errors', () => {
