@@ -25,6 +25,38 @@ export interface QueueConfig {
   readonly retryAfterSec: number;
 }
 
+const noop = (): void => undefined;
+
+/** The abort state of one call; the AbortSignal itself is only created when someone asks for it. */
+export class CallSignal {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
 export interface QueueStats {
   readonly running: number;
   readonly queued: number;
@@ -38,6 +70,8 @@ export class CallQueue {
   /** Tail of the chain of operations per resource key. */
   readonly #tails = new Map<string, Promise<void>>();
   #waiting = 0;
+  /** Queued calls that timed out before they started: still in p-queue until their turn, then skipped. */
+  #expired = 0;
   #resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(config: QueueConfig) {
@@ -49,7 +83,7 @@ export class CallQueue {
   }
 
   stats(): QueueStats {
-    return { running: this.#queue.pending, queued: this.#queue.size, waitingForResource: this.#waiting, paused: this.#queue.isPaused };
+    return { running: this.#queue.pending, queued: this.#queue.size - this.#expired, waitingForResource: this.#waiting, paused: this.#queue.isPaused };
   }
 
   #full(): ConnectorError {
@@ -62,7 +96,7 @@ export class CallQueue {
    * can never overtake the next operation on the same resource.
    */
   async exclusive<T>(key: string, fn: (track: (p: Promise<unknown>) => void) => Promise<T>): Promise<T> {
-    if (this.#waiting + this.#queue.size >= this.#config.maxQueued) throw this.#full();
+    if (this.#waiting + this.#queue.size - this.#expired >= this.#config.maxQueued) throw this.#full();
     const previous = this.#tails.get(key);
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
@@ -87,43 +121,49 @@ export class CallQueue {
     }
   }
 
-  /** One connector call: queued, rate-limited, timed. */
-  call<T>(fn: (signal: AbortSignal) => Promise<T>, track?: (p: Promise<unknown>) => void): Promise<T> {
-    if (this.#queue.size >= this.#config.maxQueued) return Promise.reject(this.#full());
-    const controller = new AbortController();
+  /**
+   * One connector call: queued, rate-limited, timed. `fn` gets the call's AbortSignal through a getter, so
+   * a connector that never looks at it (json-file answers from memory) costs no AbortController.
+   */
+  call<T>(fn: (call: CallSignal) => Promise<T>, track?: (p: Promise<unknown>) => void): Promise<T> {
+    if (this.#queue.size - this.#expired >= this.#config.maxQueued) return Promise.reject(this.#full());
     const { timeoutMs, retryAfterSec } = this.#config;
-    // p-queue's signal only takes a call out of the queue while it waits: on a running task p-queue would
-    // reject at once and free the slot (and the resource) while the connector call goes on.
-    const dequeue = new AbortController();
+    const call = new CallSignal();
     let started = false;
-    const run = (): Promise<T> => {
+    // A call that ran out of time while it waited is skipped when its turn comes (never started late);
+    // until then it is counted as gone, not as queued.
+    const task = this.#queue.add(() => {
+      if (call.aborted) {
+        this.#expired--;
+        return Promise.reject(call.reason);
+      }
       started = true;
-      return fn(controller.signal);
-    };
-    const task = this.#queue.add(run, { signal: dequeue.signal });
-    // The queue slot (and the resource) stay busy until the call itself settles.
-    const settled = task.then(
-      () => undefined,
-      () => undefined,
-    );
-    track?.(settled);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        if (!started) dequeue.abort();
-        controller.abort();
-        reject(new ConnectorError('unavailable', `the connector did not answer within ${timeoutMs} ms`, { retryAfterSec }));
-      }, timeoutMs);
+      return fn(call);
     });
-    return Promise.race([task, timeout])
-      .catch((err: unknown) => {
-        // Only downstream errors and our timeout reach here; a full queue was refused above.
-        if (err instanceof ConnectorError && err.kind === 'rate-limited' && err.retryAfterSec !== undefined) {
-          this.pauseFor(err.retryAfterSec);
-        }
-        throw err;
-      })
-      .finally(() => clearTimeout(timer));
+    // The queue slot (and the resource) stay busy until the call itself settles.
+    track?.(task.then(noop, noop));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const err = new ConnectorError('unavailable', `the connector did not answer within ${timeoutMs} ms`, { retryAfterSec });
+        if (!started) this.#expired++;
+        call.abort(err);
+        reject(err);
+      }, timeoutMs);
+      task.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          // Only downstream errors and our timeout reach here; a full queue was refused above.
+          if (err instanceof ConnectorError && err.kind === 'rate-limited' && err.retryAfterSec !== undefined) {
+            this.pauseFor(err.retryAfterSec);
+          }
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Stop starting calls for `seconds` (the downstream asked us to slow down). */

@@ -43,6 +43,13 @@ export function opsFor(connector: Connector, rt: ResourceTypeName): ResourceOps 
   return rt === 'User' ? connector.users : connector.capabilities.groups ? connector.groups : undefined;
 }
 
-export function opContext(ctx: RequestContext, signal: AbortSignal): OpContext {
-  return { requestId: ctx.requestId, signal, log: ctx.log };
+/** The OpContext of one connector call; its signal is created lazily (see CallSignal). */
+export function opContext(ctx: RequestContext, call: { readonly signal: AbortSignal }): OpContext {
+  return {
+    requestId: ctx.requestId,
+    log: ctx.log,
+    get signal() {
+      return call.signal;
+    },
+  };
 }

@@ -7,6 +7,7 @@
  * by starting a new segment, without rewriting the old one.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { readDocument } from './document-reader.js';
 import { join } from 'node:path';
 import { decodeSegment } from './journal-codec.js';
 import { DurableStoreError, errnoCode, errorMessage } from './errors.js';
@@ -96,17 +97,12 @@ async function loadDocument<State, Entry>(
   docPath: string,
   machine: StateMachine<State, Entry>,
 ): Promise<{ state: State; docSeq: number }> {
-  let text: string;
-  try {
-    text = await readFile(docPath, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return { state: machine.empty(), docSeq: 0 };
-    throw err;
-  }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = await readDocument(docPath);
   } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return { state: machine.empty(), docSeq: 0 };
+    if (!(err instanceof SyntaxError)) throw err;
     // The store only ever replaces the document atomically with complete JSON, so this is outside damage.
     throw new DurableStoreError(
       'corrupt',

@@ -11,8 +11,11 @@ import { dirname } from 'node:path';
 import { fsyncDir, unlinkIfExists, writeAll } from './files.js';
 import type { SnapshotCapture } from './types.js';
 
-/** Flush the chunk buffer at this size or after this many records, whichever comes first. */
-const CHUNK_CHARS = 256 * 1024;
+/**
+ * Flush the chunk buffer at this size or after this many records, whichever comes first. Kept under
+ * V8's large-object size (128 KiB) so chunk strings die young instead of growing the old generation.
+ */
+const CHUNK_CHARS = 64 * 1024;
 const CHUNK_RECORDS = 500;
 
 export interface SnapshotWriteOptions {

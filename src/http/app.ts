@@ -9,13 +9,13 @@ import Koa, { type Context, type Next } from 'koa';
 import type { Middleware } from 'koa';
 import type { ConnectorRuntime, RequestLimits } from '../core/runtime.js';
 import { DEFAULT_LIMITS } from '../core/runtime.js';
-import type { Logger } from '../log.js';
-import { notFound, ScimError } from '../scim/errors.js';
+import { infoLineWriter, type Logger } from '../log.js';
+import { notFound } from '../scim/errors.js';
 import { checkBearer } from './auth.js';
 import { AuthThrottle, type ThrottleOptions } from './auth-throttle.js';
 import { toScimError } from './error-mapping.js';
 import { sendError, sendJson, state } from './respond.js';
-import { endpointRouter } from './routes.js';
+import { endpointRoutes } from './routes.js';
 
 export interface AppEndpoint {
   /** Base path, e.g. `/scim/v2` or `/tenants/acme/scim/v2` (no trailing slash). */
@@ -42,6 +42,7 @@ export interface AppOptions {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 function accessLog(log: Logger): Middleware {
+  const writeLine = infoLineWriter(log, 'scim request');
   return async (ctx: Context, next: Next) => {
     const started = performance.now();
     // Entra sends client-request-id; echo it (or ours) so log lines can be joined with its provisioning logs.
@@ -71,7 +72,7 @@ function accessLog(log: Logger): Middleware {
     };
     if (st.error !== undefined) log.error({ ...line, err: st.error }, 'scim request failed');
     else if (st.endpoint === undefined && ctx.status < 400) log.debug(line, 'probe');
-    else log.info(line, 'scim request');
+    else writeLine(line);
   };
 }
 
@@ -84,27 +85,19 @@ export function createApp(opts: AppOptions): Koa {
   // Longest path first, so /tenants/acme/scim/v2 wins over a shorter endpoint that could also prefix it.
   const endpoints = [...opts.endpoints]
     .sort((a, b) => b.path.length - a.path.length)
-    .map((e) => {
-      const router = endpointRouter({
-        path: e.path,
-        runtime: e.runtime,
-        limits,
-        bodyLimitBytes,
-        baseUrl: (ctx) => `${ctx.protocol}://${ctx.host}${e.path}`,
-      });
-      const methodErrors = {
-        throw: true,
-        methodNotAllowed: () => new ScimError(405, undefined, 'this method is not allowed on this resource; see the Allow header'),
-        notImplemented: () => new ScimError(501, undefined, 'method not implemented'),
-      };
-      return { ...e, routes: router.routes(), allowed: router.allowedMethods(methodErrors) };
-    });
+    .map((e) => ({
+      ...e,
+      // Base paths match case-insensitively, as the config loader compares them.
+      lower: e.path.toLowerCase(),
+      routes: endpointRoutes({ path: e.path, runtime: e.runtime, limits, bodyLimitBytes, baseUrl: (ctx) => `${ctx.protocol}://${ctx.host}${e.path}` }),
+    }));
 
   app.use(accessLog(opts.log));
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') return sendJson(ctx, 200, { status: 'ok' });
     if (ctx.path === '/readyz') return ready() ? sendJson(ctx, 200, { status: 'ready' }) : sendJson(ctx, 503, { status: 'not ready' });
-    const ep = endpoints.find((e) => ctx.path === e.path || ctx.path.startsWith(`${e.path}/`));
+    const path = ctx.path.toLowerCase();
+    const ep = endpoints.find((e) => path === e.lower || path.startsWith(`${e.lower}/`));
     if (!ep) return next();
     state(ctx).endpoint = ep.path;
     throttle.check(ctx.ip);
@@ -114,16 +107,7 @@ export function createApp(opts: AppOptions): Koa {
       throttle.fail(ctx.ip);
       throw err;
     }
-    await ep.routes(ctx as never, async () => {
-      try {
-        await ep.allowed(ctx as never, next);
-      } catch (err) {
-        // @koa/router sets no Allow header when it throws; a 405 must carry one (RFC 9110 §15.5.6).
-        const matched = (ctx as { matched?: readonly { methods: readonly string[] }[] }).matched ?? [];
-        if (err instanceof ScimError && err.status === 405) ctx.set('Allow', [...new Set(matched.flatMap((r) => r.methods))].join(', '));
-        throw err;
-      }
-    });
+    await ep.routes.dispatch(ctx, ctx.path.slice(ep.path.length));
   });
   return app;
 }

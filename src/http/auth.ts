@@ -4,11 +4,12 @@
  * timingSafeEqual (equal lengths by construction), without an early exit, so timing says nothing about
  * which token or how much of it matched.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { ScimError } from '../scim/errors.js';
 
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  // The one-shot form: no Hash object per request.
+  return hash('sha256', token, 'buffer');
 }
 
 export function checkBearer(header: string | undefined, digests: readonly Buffer[]): void {

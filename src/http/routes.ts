@@ -2,7 +2,6 @@
  * The SCIM routes of one endpoint (RFC 7644 §3.2). Handlers are thin: read the request, call the
  * ResourceService, write the answer. Discovery documents are built once per base URL and cached.
  */
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import { buildDiscovery, listResponse, type Discovery } from '../core/discovery.js';
 import { param, type QueryParams } from '../core/list-query.js';
@@ -14,6 +13,7 @@ import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definiti
 import { isPlainObject } from '../scim/values.js';
 import { readJsonBody } from './body.js';
 import { sendJson, state } from './respond.js';
+import { RouteTable } from './route-table.js';
 
 export interface EndpointRoutesOptions {
   readonly path: string;
@@ -42,9 +42,9 @@ function searchParams(body: unknown): QueryParams {
   return out;
 }
 
-export function endpointRouter(opts: EndpointRoutesOptions): Router {
+export function endpointRoutes(opts: EndpointRoutesOptions): RouteTable {
   const { runtime, limits, bodyLimitBytes } = opts;
-  const router = new Router({ prefix: opts.path });
+  const table = new RouteTable();
   const services = { Users: new ResourceService(USER_RESOURCE_TYPE, runtime, limits), Groups: new ResourceService(GROUP_RESOURCE_TYPE, runtime, limits) };
   const discoveries = new Map<string, Discovery>();
 
@@ -62,77 +62,73 @@ export function endpointRouter(opts: EndpointRoutesOptions): Router {
   };
   const ifMatch = (ctx: Context): string | undefined => ctx.get('If-Match') || undefined;
   const body = (ctx: Context): Promise<unknown> => readJsonBody(ctx.req, bodyLimitBytes);
-  const idParam = (ctx: Context): string => {
-    const id = (ctx.params as Record<string, string>)['id'] ?? '';
-    state(ctx).resourceId = id;
-    return id;
-  };
+  const query = (ctx: Context): QueryParams => ctx.query as QueryParams;
   const projectionParam = (ctx: Context, svc: ResourceService) => {
-    const q = ctx.query as QueryParams;
+    const q = query(ctx);
     return parseProjection(svc.rt, param(q, 'attributes'), param(q, 'excludedAttributes'));
   };
 
-  for (const [segment, svc] of Object.entries(services)) {
-    router.get(`/${segment}`, async (ctx) => sendJson(ctx, 200, await svc.list(ctx.query as QueryParams, rc(ctx))));
-    router.post(`/${segment}/.search`, async (ctx) => sendJson(ctx, 200, await svc.list(searchParams(await body(ctx)), rc(ctx))));
-    router.post(`/${segment}`, async (ctx) => {
-      const r = await svc.create(await body(ctx), rc(ctx));
-      state(ctx).resourceId = String(r.resource['id']);
-      ctx.set('Location', String((r.resource['meta'] as Record<string, unknown>)['location']));
-      ctx.set('ETag', r.version);
-      sendJson(ctx, 201, r.resource);
-    });
-    router.get(`/${segment}/:id`, async (ctx) => {
-      const r = await svc.get(idParam(ctx), projectionParam(ctx, svc), rc(ctx));
-      ctx.set('ETag', r.version);
-      if (ctx.get('If-None-Match') === r.version) ctx.status = 304;
-      else sendJson(ctx, 200, r.resource);
-    });
-    router.put(`/${segment}/:id`, async (ctx) => {
-      const id = idParam(ctx);
-      const r = await svc.replace(id, await body(ctx), ifMatch(ctx), rc(ctx));
-      ctx.set('ETag', r.version);
-      sendJson(ctx, 200, r.resource);
-    });
-    router.patch(`/${segment}/:id`, async (ctx) => {
-      const id = idParam(ctx);
-      const q = ctx.query as QueryParams;
-      const asked = param(q, 'attributes') !== undefined || param(q, 'excludedAttributes') !== undefined;
-      const projection = asked ? projectionParam(ctx, svc) : undefined;
-      const r = await svc.patch(id, await body(ctx), ifMatch(ctx), projection, rc(ctx));
-      if (!r) {
+  for (const [name, svc] of Object.entries(services)) {
+    table
+      .collection(name, 'GET', async (ctx) => sendJson(ctx, 200, await svc.list(query(ctx), rc(ctx))))
+      .search(name, async (ctx) => sendJson(ctx, 200, await svc.list(searchParams(await body(ctx)), rc(ctx))))
+      .collection(name, 'POST', async (ctx) => {
+        const r = await svc.create(await body(ctx), rc(ctx));
+        state(ctx).resourceId = String(r.resource['id']);
+        ctx.set('Location', String((r.resource['meta'] as Record<string, unknown>)['location']));
+        ctx.set('ETag', r.version);
+        sendJson(ctx, 201, r.resource);
+      })
+      .item(name, 'GET', async (ctx, id) => {
+        state(ctx).resourceId = id;
+        const r = await svc.get(id, projectionParam(ctx, svc), rc(ctx));
+        ctx.set('ETag', r.version);
+        if (ctx.get('If-None-Match') === r.version) ctx.status = 304;
+        else sendJson(ctx, 200, r.resource);
+      })
+      .item(name, 'PUT', async (ctx, id) => {
+        state(ctx).resourceId = id;
+        const r = await svc.replace(id, await body(ctx), ifMatch(ctx), rc(ctx));
+        ctx.set('ETag', r.version);
+        sendJson(ctx, 200, r.resource);
+      })
+      .item(name, 'PATCH', async (ctx, id) => {
+        state(ctx).resourceId = id;
+        const q = query(ctx);
+        const asked = param(q, 'attributes') !== undefined || param(q, 'excludedAttributes') !== undefined;
+        const projection = asked ? projectionParam(ctx, svc) : undefined;
+        const r = await svc.patch(id, await body(ctx), ifMatch(ctx), projection, rc(ctx));
+        if (!r) {
+          ctx.status = 204;
+          return;
+        }
+        ctx.set('ETag', r.version);
+        sendJson(ctx, 200, r.resource);
+      })
+      .item(name, 'DELETE', async (ctx, id) => {
+        state(ctx).resourceId = id;
+        await svc.delete(id, ifMatch(ctx), rc(ctx));
         ctx.status = 204;
-        return;
-      }
-      ctx.set('ETag', r.version);
-      sendJson(ctx, 200, r.resource);
-    });
-    router.delete(`/${segment}/:id`, async (ctx) => {
-      await svc.delete(idParam(ctx), ifMatch(ctx), rc(ctx));
-      ctx.status = 204;
-    });
+      });
   }
 
-  router.get('/ServiceProviderConfig', (ctx) => sendJson(ctx, 200, discovery(ctx).serviceProviderConfig));
-  router.get('/Schemas', (ctx) => sendJson(ctx, 200, listResponse(discovery(ctx).schemas)));
-  router.get('/Schemas/:id', (ctx) => {
-    const id = (ctx.params as Record<string, string>)['id'] ?? '';
-    const s = discovery(ctx).schemas.find((x) => String(x['id']).toLowerCase() === id.toLowerCase());
-    if (!s) throw notFound(`schema "${id}" not found`);
-    sendJson(ctx, 200, s);
-  });
-  router.get('/ResourceTypes', (ctx) => sendJson(ctx, 200, listResponse(discovery(ctx).resourceTypes)));
-  router.get('/ResourceTypes/:id', (ctx) => {
-    const id = (ctx.params as Record<string, string>)['id'] ?? '';
-    const t = discovery(ctx).resourceTypes.find((x) => String(x['id']).toLowerCase() === id.toLowerCase());
-    if (!t) throw notFound(`resource type "${id}" not found`);
-    sendJson(ctx, 200, t);
-  });
-  router.post('/Bulk', () => {
-    throw new ScimError(501, undefined, 'bulk operations are not supported (see /ServiceProviderConfig)');
-  });
-  router.all('/Me', () => {
+  const byId = (list: readonly Record<string, unknown>[], id: string, what: string) => {
+    const found = list.find((x) => String(x['id']).toLowerCase() === id.toLowerCase());
+    if (!found) throw notFound(`${what} "${id}" not found`);
+    return found;
+  };
+  table
+    .collection('ServiceProviderConfig', 'GET', (ctx) => sendJson(ctx, 200, discovery(ctx).serviceProviderConfig))
+    .collection('Schemas', 'GET', (ctx) => sendJson(ctx, 200, listResponse(discovery(ctx).schemas)))
+    .item('Schemas', 'GET', (ctx, id) => sendJson(ctx, 200, byId(discovery(ctx).schemas, id, 'schema')))
+    .collection('ResourceTypes', 'GET', (ctx) => sendJson(ctx, 200, listResponse(discovery(ctx).resourceTypes)))
+    .item('ResourceTypes', 'GET', (ctx, id) => sendJson(ctx, 200, byId(discovery(ctx).resourceTypes, id, 'resource type')))
+    .collection('Bulk', 'POST', () => {
+      throw new ScimError(501, undefined, 'bulk operations are not supported (see /ServiceProviderConfig)');
+    });
+  const me = () => {
     throw new ScimError(501, undefined, '/Me is not supported: tokens identify a provisioning client, not a user');
-  });
-  return router;
+  };
+  for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) table.collection('Me', m, me);
+  return table;
 }

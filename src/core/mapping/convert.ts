@@ -48,38 +48,45 @@ export function toNative(slots: readonly Slot[], resource: ScimObject): Record<s
 
 /** Rebuild the SCIM attributes of a native record (without id, schemas and meta, which the caller adds). */
 export function fromNative(slots: readonly Slot[], fields: Readonly<Record<string, NativeScalar>>): Obj {
-  const out: Obj = {};
-  const typed = new Set<Obj[]>();
+  // Built in place: everything here is fresh, so nothing is copied per slot (this runs for every record
+  // of every response).
+  const out: { [key: string]: ScimValue } = {};
+  let typed: Obj[][] | undefined;
   for (const slot of slots) {
+    // Own fields only: a record is data, and a field named like an Object.prototype member must not read it.
+    if (!Object.hasOwn(fields, slot.field)) continue;
+    const v = fields[slot.field];
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
     if (slot.leaf.returned === 'never') continue;
-    const v = Object.hasOwn(fields, slot.field) ? fields[slot.field] : undefined;
-    if (v === undefined) continue;
     let holder = out;
     if (!slot.core) {
-      const ext = out[slot.schema];
-      holder = isPlainObject(ext) ? (ext as Obj) : {};
+      holder = (out[slot.schema] as typeof out | undefined) ?? {};
       out[slot.schema] = holder;
     }
     const name = slot.attr.name;
     if (slot.selector && slot.sub) {
-      const list = Array.isArray(holder[name]) ? [...(holder[name] as Obj[])] : [];
-      const sel = slot.selector;
-      let i = list.findIndex((e) => sameText(e[sel.sub.name], sel.value));
-      if (i < 0) {
-        list.push({ [sel.sub.name]: sel.value });
-        i = list.length - 1;
+      let list = holder[name] as { [k: string]: ScimValue }[] | undefined;
+      if (!list) {
+        list = [];
+        holder[name] = list;
+        (typed ??= []).push(list);
       }
-      list[i] = { ...list[i], [slot.sub.name]: v };
-      holder[name] = list;
-      typed.add(holder[name] as Obj[]);
+      const sel = slot.selector;
+      let el = list.find((e) => sameText(e[sel.sub.name], sel.value));
+      if (!el) {
+        el = { [sel.sub.name]: sel.value };
+        list.push(el);
+      }
+      el[slot.sub.name] = v;
     } else if (slot.sub) {
-      const cur = isPlainObject(holder[name]) ? (holder[name] as Obj) : {};
-      holder[name] = { ...cur, [slot.sub.name]: v };
+      const cur = (holder[name] as { [k: string]: ScimValue } | undefined) ?? {};
+      cur[slot.sub.name] = v;
+      holder[name] = cur;
     } else {
       holder[name] = v;
     }
   }
-  dropHollowElements(out, typed);
+  if (typed) dropHollowElements(out, typed);
   return out;
 }
 
@@ -87,16 +94,18 @@ export function fromNative(slots: readonly Slot[], fields: Readonly<Record<strin
  * An element that has only its selector and `primary` (e.g. `{type: "work", primary: true}` after the
  * work email was cleared) describes nothing: drop it, and the attribute when no element is left.
  */
-function dropHollowElements(out: Obj, typed: Set<Obj[]>): void {
+function dropHollowElements(out: { [key: string]: ScimValue }, typed: Obj[][]): void {
   const hollow = (e: Obj): boolean => Object.keys(e).every((k) => k === 'type' || k === 'primary' || k === 'display');
-  const clean = (holder: Obj): void => {
-    for (const [k, v] of Object.entries(holder)) {
-      if (Array.isArray(v) && typed.has(v as Obj[])) {
-        const kept = (v as Obj[]).filter((e) => !hollow(e));
-        if (kept.length === 0) delete holder[k];
-        else holder[k] = kept;
-      } else if (isPlainObject(v)) clean(v as Obj);
+  for (const list of typed) {
+    if (!list.some(hollow)) continue;
+    const holders = [out, ...Object.values(out).filter((v): v is { [key: string]: ScimValue } => isPlainObject(v))];
+    for (const h of holders) {
+      for (const [k, v] of Object.entries(h)) {
+        if (v !== list) continue;
+        const kept = list.filter((e) => !hollow(e));
+        if (kept.length === 0) delete h[k];
+        else h[k] = kept;
+      }
     }
-  };
-  clean(out);
+  }
 }

@@ -95,9 +95,9 @@ describe('CallQueue.call: timeouts', () => {
     let seen: AbortSignal | undefined;
     const t0 = Date.now();
     const err = await rejection(
-      q.call((signal) => {
-        seen = signal;
-        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      q.call((call) => {
+        seen = call.signal;
+        return new Promise((_, reject) => call.signal.addEventListener('abort', () => reject(new Error('aborted'))));
       }),
     );
     expect(err).toBeInstanceOf(ConnectorError);
