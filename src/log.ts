@@ -53,20 +53,19 @@ export function createLogger(options: LoggerSetup = {}): Logger {
 export const silentLogger: Logger = pino({ level: 'silent' });
 
 /**
- * A fast writer for the one line per request at `info`: the same JSON a pino `info` call writes, built
- * directly and written to the logger's own destination (so lines stay in order with everything else).
- * pino's general path costs several microseconds a line, a large share of a cached read.
+ * A fast writer for the one line per request at `info`: the same JSON a pino `info` call writes, with the
+ * caller's fields already serialised (`"a":1,"b":"x"`), written to the logger's own destination so lines
+ * stay in order with everything else. pino's general path costs several microseconds a line, a large
+ * share of a cached read.
  */
-export function infoLineWriter(log: Logger, msg: string): (fields: object) => void {
+export function rawInfoWriter(log: Logger, msg: string): (fieldsJson: string) => void {
   const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(s: string): void } | undefined;
   const bindings = JSON.stringify(log.bindings()).slice(1, -1);
   const prefix = bindings === '' ? '' : `,${bindings}`;
   const suffix = `"msg":${JSON.stringify(msg)}}\n`;
-  return (fields) => {
+  return (fieldsJson) => {
     if (!log.isLevelEnabled('info')) return;
-    if (!stream || typeof stream.write !== 'function') return log.info(fields, msg);
-    const body = JSON.stringify(fields);
-    const inner = body.length > 2 ? `${body.slice(1, -1)},` : '';
-    stream.write(`{"level":"info","time":"${new Date().toISOString()}"${prefix},${inner}${suffix}`);
+    if (!stream || typeof stream.write !== 'function') return log.info(JSON.parse(`{${fieldsJson}}`) as object, msg);
+    stream.write(`{"level":"info","time":"${new Date().toISOString()}"${prefix},${fieldsJson === '' ? '' : `${fieldsJson},`}${suffix}`);
   };
 }

@@ -19,22 +19,38 @@ export interface ListRequest {
   readonly projection: Projection;
 }
 
-/** A single-valued query parameter, looked up case-insensitively; a repeated one is an error. */
-export function param(params: QueryParams, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  let found: { value: string | undefined } | undefined;
-  for (const key of Object.keys(params)) {
-    if (key.toLowerCase() !== lower) continue;
-    const v = params[key];
-    // `sortBy=a&SORTBY=b` is a repeat too, whichever spelling would come first.
-    if (Array.isArray(v) || found) throw invalidValue(`the query parameter "${name}" is given more than once`);
-    found = { value: v as string | undefined };
+/**
+ * The list parameters by lower-cased name, read in one pass. A repeated parameter is an error, also when
+ * spelled in another case (`sortBy=a&SORTBY=b`).
+ */
+export class ListParams {
+  readonly #values = new Map<string, string>();
+
+  constructor(params: QueryParams) {
+    for (const key in params) {
+      if (!Object.hasOwn(params, key)) continue;
+      const v = params[key];
+      const lower = key.toLowerCase();
+      if (typeof v !== 'string' || this.#values.has(lower)) {
+        if (v === undefined) continue;
+        throw invalidValue(`the query parameter "${key}" is given more than once`);
+      }
+      this.#values.set(lower, v);
+    }
   }
-  return found?.value;
+
+  get(name: string): string | undefined {
+    return this.#values.get(name.toLowerCase());
+  }
 }
 
-function intParam(params: QueryParams, name: string): number | undefined {
-  const raw = param(params, name);
+/** A single-valued query parameter, looked up case-insensitively; a repeated one is an error. */
+export function param(params: QueryParams, name: string): string | undefined {
+  return new ListParams(params).get(name);
+}
+
+function intParam(params: ListParams, name: string): number | undefined {
+  const raw = params.get(name);
   if (raw === undefined || raw.trim() === '') return undefined;
   if (!/^-?\d{1,15}$/.test(raw.trim())) throw invalidValue(`${name} must be an integer, not ${JSON.stringify(raw)}`);
   return Number(raw);
@@ -65,10 +81,11 @@ export function buildListRequest(
   rt: ResourceTypeDef,
   slots: readonly Slot[],
   caps: Capabilities,
-  params: QueryParams,
+  query: QueryParams,
   limits: RequestLimits,
 ): ListRequest {
-  const text = param(params, 'filter');
+  const params = new ListParams(query);
+  const text = params.get('filter');
   let filter: NativeFilter | undefined;
   if (text !== undefined && text.trim() !== '') {
     filter = translate({ rt, slots, members: caps.groups }, parseFilter(text, limits.filter));
@@ -77,20 +94,20 @@ export function buildListRequest(
   // RFC 7644 §3.4.2.4: startIndex < 1 means 1, count < 0 means 0.
   const startIndex = Math.max(1, intParam(params, 'startIndex') ?? 1);
   const count = Math.min(Math.max(0, intParam(params, 'count') ?? limits.defaultPageSize), limits.maxPageSize, caps.maxPageSize);
-  const projection = parseProjection(rt, param(params, 'attributes'), param(params, 'excludedAttributes'));
-  const sortBy = param(params, 'sortBy');
-  const order = param(params, 'sortOrder')?.toLowerCase();
+  const projection = parseProjection(rt, params.get('attributes'), params.get('excludedAttributes'));
+  const sortBy = params.get('sortBy');
+  const order = params.get('sortOrder')?.toLowerCase();
   if (order !== undefined && order !== 'ascending' && order !== 'descending') {
     throw invalidValue(`sortOrder must be "ascending" or "descending", not ${JSON.stringify(order)}`);
   }
   // Sorting is advertised only when the connector can do it; otherwise sortBy is ignored (RFC 7644 §3.4.2.3).
   const sort = sortBy && caps.sort ? sortOf(rt, slots, sortBy, order === 'descending') : undefined;
-  const query: NativeQuery = {
+  const native: NativeQuery = {
     ...(filter ? { filter } : {}),
     startIndex,
     count,
     ...(sort ? { sort } : {}),
     withMembers: rt.id === 'Group' && returnsAttribute(projection, 'members'),
   };
-  return { query, projection };
+  return { query: native, projection };
 }

@@ -17,7 +17,10 @@ export function versionOf(record: NativeRecord): string {
 
 /** The SCIM attributes of a record (no meta), members included when the record carries them. */
 export function scimAttributes(rt: ResourceTypeDef, slots: readonly Slot[], record: NativeRecord, baseUrl: string): ScimObject {
-  const attrs: { [k: string]: ScimValue } = fromNative(slots, record.fields);
+  return withMembers(rt, fromNative(slots, record.fields), record, baseUrl);
+}
+
+function withMembers(rt: ResourceTypeDef, attrs: { [k: string]: ScimValue }, record: NativeRecord, baseUrl: string): ScimObject {
   if (rt.id === 'Group' && record.members) {
     attrs['members'] = record.members.map((m) => {
       const el: { [k: string]: ScimValue } = { value: m.value };
@@ -32,15 +35,18 @@ export function scimAttributes(rt: ResourceTypeDef, slots: readonly Slot[], reco
 }
 
 export function renderResource(rt: ResourceTypeDef, slots: readonly Slot[], record: NativeRecord, baseUrl: string): ScimObject {
-  const attrs = scimAttributes(rt, slots, record, baseUrl);
-  const schemas = [rt.schema.id];
-  if (attrs[ENTERPRISE_USER_SCHEMA] !== undefined) schemas.push(ENTERPRISE_USER_SCHEMA);
+  // Filled in response order (schemas, id, attributes, meta) without copying: this runs for every record returned.
+  const out: { [k: string]: ScimValue } = { schemas: [], id: record.id };
+  fromNative(slots, record.fields, out);
+  withMembers(rt, out, record, baseUrl);
+  out['schemas'] = out[ENTERPRISE_USER_SCHEMA] !== undefined ? [rt.schema.id, ENTERPRISE_USER_SCHEMA] : [rt.schema.id];
   const meta: { [k: string]: ScimValue } = { resourceType: rt.name };
   if (record.meta?.created) meta['created'] = record.meta.created;
   if (record.meta?.lastModified) meta['lastModified'] = record.meta.lastModified;
   meta['location'] = `${baseUrl}${rt.endpoint}/${encodeURIComponent(record.id)}`;
   meta['version'] = versionOf(record);
-  return { schemas, id: record.id, ...attrs, meta };
+  out['meta'] = meta;
+  return out;
 }
 
 /**

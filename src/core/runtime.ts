@@ -43,13 +43,19 @@ export function opsFor(connector: Connector, rt: ResourceTypeName): ResourceOps 
   return rt === 'User' ? connector.users : connector.capabilities.groups ? connector.groups : undefined;
 }
 
-/** The OpContext of one connector call; its signal is created lazily (see CallSignal). */
+/** The OpContext of one connector call; its signal is created only when a connector reads it (see CallSignal). */
+class CallContext implements OpContext {
+  constructor(
+    readonly requestId: string,
+    readonly log: Logger,
+    private readonly call: { readonly signal: AbortSignal },
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.call.signal;
+  }
+}
+
 export function opContext(ctx: RequestContext, call: { readonly signal: AbortSignal }): OpContext {
-  return {
-    requestId: ctx.requestId,
-    log: ctx.log,
-    get signal() {
-      return call.signal;
-    },
-  };
+  return new CallContext(ctx.requestId, ctx.log, call);
 }

@@ -47,10 +47,13 @@ export function toNative(slots: readonly Slot[], resource: ScimObject): Record<s
 }
 
 /** Rebuild the SCIM attributes of a native record (without id, schemas and meta, which the caller adds). */
-export function fromNative(slots: readonly Slot[], fields: Readonly<Record<string, NativeScalar>>): Obj {
-  // Built in place: everything here is fresh, so nothing is copied per slot (this runs for every record
-  // of every response).
-  const out: { [key: string]: ScimValue } = {};
+export function fromNative(
+  slots: readonly Slot[],
+  fields: Readonly<Record<string, NativeScalar>>,
+  out: { [key: string]: ScimValue } = {},
+): Obj {
+  // Built in place (into `out`, which a caller may have started with id and schemas): everything here is
+  // fresh, so nothing is copied per slot. This runs for every record of every response.
   let typed: Obj[][] | undefined;
   for (const slot of slots) {
     // Own fields only: a record is data, and a field named like an Object.prototype member must not read it.
