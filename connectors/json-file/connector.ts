@@ -42,6 +42,8 @@ export class JsonFileConnector implements Connector {
   readonly #config: JsonFileConfig;
   readonly #ix: IndexFields;
   #store: DurableStore<State, Entry> | undefined;
+  /** Record id → seq of its last write that may not be on disk yet. */
+  readonly #pending = new Map<string, number>();
 
   constructor(config: JsonFileConfig, fields: MappedFields) {
     this.#config = config;
@@ -92,16 +94,25 @@ export class JsonFileConnector implements Connector {
     return { id: r.id, fields: r.fields, meta, members };
   }
 
-  /** Commit, then answer; a failed write is a 503 (nothing was acknowledged). */
-  async #commit(entries: Entry[]): Promise<void> {
+  /**
+   * Commit, then answer; a failed write is a 503 (nothing was acknowledged). `touched` are the records the
+   * entries change: until the write is on disk, reads of them wait for it (see #durableRecord).
+   */
+  async #commit(entries: Entry[], touched: readonly string[]): Promise<void> {
+    const store = this.#s;
+    const done = store.commit(entries);
+    const seq = store.seq;
+    for (const id of touched) this.#pending.set(id, seq);
     try {
-      await this.#s.commit(entries);
+      await done;
     } catch (err) {
       throw unavailable(err);
+    } finally {
+      for (const id of touched) if (this.#pending.get(id) === seq) this.#pending.delete(id);
     }
   }
 
-  /** Reads return only data that is durable: wait for writes the read may have seen. */
+  /** A list may show any record: it returns once everything applied so far is durable. */
   async #durable<T>(value: T): Promise<T> {
     try {
       await this.#s.barrier();
@@ -109,6 +120,15 @@ export class JsonFileConnector implements Connector {
       throw unavailable(err);
     }
     return value;
+  }
+
+  /**
+   * A read of one record waits only when that record has a write still on its way to disk, so a PATCH's
+   * read-modify-write does not queue behind the fsync of unrelated writes.
+   */
+  #durableRecord<T>(id: string, value: T): T | Promise<T> {
+    const seq = this.#pending.get(id);
+    return seq !== undefined && seq > this.#s.durableSeq ? this.#durable(value) : value;
   }
 
   #checkUnique(kind: Kind, fields: Readonly<Record<string, unknown>>, selfId: string | undefined): void {
@@ -140,7 +160,7 @@ export class JsonFileConnector implements Connector {
     return {
       get: async (id, opts) => {
         const r = map().get(id);
-        return this.#durable(r ? this.#view(kind, r, opts.withMembers) : undefined);
+        return this.#durableRecord(id, r ? this.#view(kind, r, opts.withMembers) : undefined);
       },
       list: async (query: NativeQuery): Promise<NativePage> => {
         const ix = indexView(this.#s.state, kind, names);
@@ -154,7 +174,7 @@ export class JsonFileConnector implements Connector {
         this.#checkMembers(id, members);
         const now = new Date().toISOString();
         const rec: StoredRecord = { id, fields: { ...input.fields }, meta: { created: now, lastModified: now, version: 1 } };
-        await this.#commit([{ t: 'put', kind, rec, ...(members.length > 0 ? { members } : {}) }]);
+        await this.#commit([{ t: 'put', kind, rec, ...(members.length > 0 ? { members } : {}) }], [id]);
         const stored = map().get(id) ?? rec;
         return this.#view(kind, stored, kind === 'group');
       },
@@ -176,12 +196,14 @@ export class JsonFileConnector implements Connector {
         const entries: Entry[] = [];
         if (change.fields.length > 0) entries.push({ t: 'put', kind, rec: { id, fields, meta: { ...old.meta, lastModified: now, version: old.meta.version + 1 } } });
         if (kind === 'group' && (add.length > 0 || remove.length > 0)) entries.push({ t: 'members', id, add, remove, at: now });
-        if (entries.length > 0) await this.#commit(entries);
+        if (entries.length > 0) await this.#commit(entries, [id]);
         return this.#view(kind, map().get(id) ?? old, false);
       },
       delete: async (id) => {
         if (!map().has(id)) throw new ConnectorError('not-found', `${kind} ${JSON.stringify(id)} not found`);
-        await this.#commit([{ t: 'del', kind, id, at: new Date().toISOString() }]);
+        // The groups it leaves change too.
+        const groups = [...(this.#s.state.memberOf.get(id) ?? [])];
+        await this.#commit([{ t: 'del', kind, id, at: new Date().toISOString() }], [id, ...groups]);
       },
     };
   }

@@ -72,6 +72,10 @@ export class Store<State, Entry> implements DurableStore<State, Entry> {
     return this.#seq;
   }
 
+  get durableSeq(): number {
+    return this.writer.durableSeq;
+  }
+
   commit(entries: readonly Entry[]): Promise<void> {
     if (this.closing || this.mode !== 'open') return Promise.reject(this.unavailable());
     if (entries.length === 0) return this.barrier();

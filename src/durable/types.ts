@@ -96,6 +96,8 @@ export interface DurableStore<State, Entry> {
   readonly state: State;
   /** Sequence number of the last commit applied in memory (one sequence number per `commit` call). */
   readonly seq: number;
+  /** Sequence number of the last commit known to be on disk; `seq` when nothing is pending. */
+  readonly durableSeq: number;
   /**
    * Apply the entries to the state now (synchronously) and resolve once they are on disk. The entries of
    * one call are one journal record, so they are atomic: after a crash either all of them or none are there.

@@ -25,7 +25,7 @@ interface Target {
 }
 
 export function applyPatch(rt: ResourceTypeDef, resource: ScimObject, ops: readonly PatchOperation[]): ScimObject {
-  const doc = structuredClone(resource) as Obj;
+  const doc = cloneObject(resource);
   for (const op of ops) {
     try {
       if (op.path) applyAt(rt, doc, op.op, op.path, op.value, `Operations[${op.index}]`);
@@ -244,5 +244,19 @@ function mergeElement(attr: AttributeDef, elements: Obj[], n: Obj): Obj[] {
     const keep = i >= 0 ? i : out.length - 1;
     out = out.map((e, j) => (j !== keep && e['primary'] === true ? { ...e, primary: false } : e));
   }
+  return out;
+}
+
+/** A deep copy of JSON data; several times faster than structuredClone for the small objects PATCH works on. */
+function cloneValue(v: ScimValue): ScimValue {
+  if (Array.isArray(v)) return (v as ScimValue[]).map(cloneValue);
+  if (typeof v === 'object' && v !== null) return cloneObject(v as ScimObject);
+  return v;
+}
+
+function cloneObject(o: ScimObject): Obj {
+  const out: Obj = {};
+  // Canonical resources only have schema names as keys; the guard keeps a copy from ever setting a prototype.
+  for (const k of Object.keys(o)) if (k !== '__proto__') out[k] = cloneValue(o[k] as ScimValue);
   return out;
 }
