@@ -12,6 +12,7 @@ import { configIssue, loadConfig, type ConfigIssue, type LoadedConfig, type Load
 import { compileMapping, startConnector, type ConnectorRegistry } from './core/connectors.js';
 import type { ConnectorRuntime } from './core/runtime.js';
 import { createApp } from './http/app.js';
+import { startHeapGovernor } from './heap-governor.js';
 import { createLogger, type Logger } from './log.js';
 
 export interface RunningGateway {
@@ -49,6 +50,8 @@ export async function serve(opts: ServeOptions): Promise<RunningGateway> {
     }
   }
 
+  const gov = config.gateway.server.heapGovernor;
+  const stopGovernor = gov.enabled ? startHeapGovernor({ growth: gov.growth, slackMB: gov.slackMB, intervalMs: 500 }) : () => undefined;
   const runtimes = new Map<string, ConnectorRuntime>();
   try {
     for (const c of config.connectors) {
@@ -111,6 +114,7 @@ export async function serve(opts: ServeOptions): Promise<RunningGateway> {
       clearTimeout(timer);
       await Promise.all([...runtimes.values()].map((r) => r.queue.drain(sc.drainTimeoutMs)));
       await Promise.allSettled([...runtimes.values()].map((r) => r.connector.stop()));
+      stopGovernor();
       log.info('stopped');
       log.flush();
     })();

@@ -64,7 +64,9 @@ export class JsonFileConnector implements Connector {
   async start(ctx: { readonly log: Logger }): Promise<void> {
     const { dir, file, fsync, compaction } = this.#config;
     try {
-      this.#store = await open({ dir, name: file, machine: createMachine(this.#ix), fsync, compaction, log: ctx.log });
+      // trustedEntries: entries are built here from plain values and never changed after commit, so the
+      // store applies them as they are and a PATCH shares every unchanged value with the old record.
+      this.#store = await open({ dir, name: file, machine: createMachine(this.#ix), fsync, compaction, log: ctx.log, trustedEntries: true });
     } catch (err) {
       // The message names the file and, for a second process, the one holding it.
       throw new ConnectorError('unavailable', err instanceof Error ? err.message : String(err), { cause: err });

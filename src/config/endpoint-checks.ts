@@ -45,8 +45,8 @@ export function endpointParts(data: unknown): PartialEndpoint[] {
 
 /**
  * Equal paths, and paths where one is a prefix of the other at a segment boundary (`/scim` and `/scim/v2`):
- * the shorter one's routes would swallow the longer one's. Compared case-insensitively because @koa/router
- * matches case-insensitively by default.
+ * the shorter one's routes would swallow the longer one's. Compared case-insensitively because the gateway
+ * matches base paths case-insensitively (src/http/app.ts).
  */
 export function checkEndpointPaths(source: ConfigSource, endpoints: readonly PartialEndpoint[]): void {
   const withPath = endpoints.flatMap((e) => (e.path === undefined ? [] : [{ index: e.index, path: e.path.toLowerCase() }]));

@@ -25,6 +25,14 @@ const serverSchema = z
     tls: tlsSchema.optional(),
     bodyLimitBytes: intField({ min: 1024 }).default(1_048_576),
     drainTimeoutMs: intField({ min: 0 }).default(10_000),
+    // src/heap-governor.ts: a full collection once the heap grows past growth × live + slackMB.
+    heapGovernor: z
+      .strictObject({
+        enabled: boolField().default(true),
+        growth: z.number().min(1.1).max(10).default(1.5),
+        slackMB: intField({ min: 0 }).default(48),
+      })
+      .prefault({}),
   })
   .prefault({});
 

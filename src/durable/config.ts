@@ -15,6 +15,7 @@ export interface StoreConfig<State, Entry> {
   readonly intervalMs: number;
   readonly log: DurableLog;
   readonly hooks: DurableTestHooks | undefined;
+  readonly trustedEntries: boolean;
 }
 
 const noLog: DurableLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -34,5 +35,6 @@ export function resolveConfig<State, Entry>(opts: DurableStoreOptions<State, Ent
     intervalMs,
     log: opts.log ?? noLog,
     hooks: opts.testHooks,
+    trustedEntries: opts.trustedEntries ?? false,
   };
 }

@@ -87,8 +87,9 @@ export class Store<State, Entry> implements DurableStore<State, Entry> {
       return Promise.reject(new DurableStoreError('invalid-entry', message, { cause: err }));
     }
     // Apply the JSON copy, not the caller's objects: replay will see exactly this, and later mutation of
-    // the caller's objects cannot leak into the state.
-    const copy = JSON.parse(json) as Entry[];
+    // the caller's objects cannot leak into the state. A caller that promises plain, untouched JSON data
+    // (trustedEntries) skips the copy.
+    const copy = this.cfg.trustedEntries ? entries : (JSON.parse(json) as Entry[]);
     try {
       for (const entry of copy) this.cfg.machine.apply(this.#state, entry);
     } catch (err) {

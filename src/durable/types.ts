@@ -65,6 +65,12 @@ export interface DurableStoreOptions<State, Entry> {
   /** Mode of the files the store creates (default 0o600: the document may hold credentials). */
   fileMode?: number;
   log?: DurableLog;
+  /**
+   * The caller's entries are plain JSON data (no undefined, Dates, class instances) that it never touches
+   * after `commit`: apply them as given instead of a JSON copy, so unchanged values stay shared with the
+   * state (much less garbage per write). Default false: apply a copy, the safe choice for any caller.
+   */
+  trustedEntries?: boolean;
   testHooks?: DurableTestHooks;
 }
 

@@ -26,7 +26,7 @@ async function issues(lines: readonly string[]): Promise<[string, number | undef
 describe('gateway schema', () => {
   it('has complete defaults', () => {
     const parsed = gatewayFileSchema.parse({ connectors: ['c.yaml'], endpoints: [{ path: '/s', connector: 'c', tokens: [TOKEN] }] });
-    expect(parsed.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 1_048_576, drainTimeoutMs: 10_000 });
+    expect(parsed.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 1_048_576, drainTimeoutMs: 10_000, heapGovernor: { enabled: true, growth: 1.5, slackMB: 48 } });
     expect(parsed.logging.level).toBe('info');
     expect(parsed.limits.filter).toEqual({ maxLength: 4096, maxDepth: 32, maxClauses: 100 });
   });

@@ -57,7 +57,7 @@ describe('did you mean', () => {
 
 describe('knownKeysAt', () => {
   it('walks through defaults, prefaults, arrays, unions and pipes', () => {
-    expect(knownKeysAt(gatewayFileSchema, ['server']).sort()).toEqual(['bodyLimitBytes', 'drainTimeoutMs', 'host', 'port', 'tls']);
+    expect(knownKeysAt(gatewayFileSchema, ['server']).sort()).toEqual(['bodyLimitBytes', 'drainTimeoutMs', 'heapGovernor', 'host', 'port', 'tls']);
     expect(knownKeysAt(gatewayFileSchema, ['limits', 'filter']).sort()).toEqual(['maxClauses', 'maxDepth', 'maxLength']);
     expect(knownKeysAt(gatewayFileSchema, ['endpoints', 0, 'tokens', 2]).sort()).toEqual(['file', 'generate', 'sha256', 'value']);
     expect(knownKeysAt(connectorFileSchema, ['queue'])).toContain('concurrency');

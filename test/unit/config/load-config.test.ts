@@ -17,7 +17,7 @@ describe('loadConfig on a valid config', () => {
   it('applies references, numeric strings and schema defaults', async () => {
     const config = await load();
     expect(config.gatewayFile).toBe(fixture('gateway.yaml'));
-    expect(config.gateway.server).toEqual({ host: '127.0.0.1', port: 9090, bodyLimitBytes: 1_048_576, drainTimeoutMs: 10_000 });
+    expect(config.gateway.server).toEqual({ host: '127.0.0.1', port: 9090, bodyLimitBytes: 1_048_576, drainTimeoutMs: 10_000, heapGovernor: { enabled: true, growth: 1.5, slackMB: 48 } });
     expect(config.gateway.logging).toEqual({ level: 'info' });
     expect(config.gateway.limits).toEqual({
       filter: { maxLength: 4096, maxDepth: 16, maxClauses: 100 },
