@@ -20,11 +20,16 @@ export const jsonFileConfigSchema = z
       .default('scimbridge.json'),
     /** fsync every acknowledged write. Turning it off loses durability; only for throwaway test data. */
     fsync: boolField().default(true),
-    /** Rewrite the document when the journal reaches this size (bytes), and at least this often when changed (ms). */
+    /**
+     * When the document is rewritten from the journal: once the journal reaches `journalRatio` of the
+     * document's size or `maxJournalBytes`; and, for readers of the file, once writes pause (checked every
+     * `intervalMs`) or every 10 × `intervalMs` under a load that never pauses.
+     */
     compaction: z
       .object({
         maxJournalBytes: intField({ min: 4096 }).default(64 * 1024 * 1024),
         intervalMs: intField({ min: 0 }).default(30_000),
+        journalRatio: z.number().min(0).max(100).default(0.5),
       })
       .strict()
       .prefault({}),

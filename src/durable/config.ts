@@ -13,6 +13,7 @@ export interface StoreConfig<State, Entry> {
   readonly mode: number;
   readonly maxJournalBytes: number;
   readonly intervalMs: number;
+  readonly journalRatio: number;
   readonly log: DurableLog;
   readonly hooks: DurableTestHooks | undefined;
   readonly trustedEntries: boolean;
@@ -33,6 +34,7 @@ export function resolveConfig<State, Entry>(opts: DurableStoreOptions<State, Ent
     mode: opts.fileMode ?? 0o600,
     maxJournalBytes,
     intervalMs,
+    journalRatio: opts.compaction?.journalRatio ?? 0.5,
     log: opts.log ?? noLog,
     hooks: opts.testHooks,
     trustedEntries: opts.trustedEntries ?? false,

@@ -2,6 +2,8 @@
  * The store: live state, commits, rollback after a failed write, compaction and close. The journal writer
  * (group commit, segments) and recovery (rebuilding from disk) do the file work; this file decides when.
  */
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompactionAbandoned, compact } from './compaction.js';
 import type { StoreConfig } from './config.js';
@@ -14,6 +16,10 @@ import type { DurableStore, DurableStoreStats, StoreMode } from './types.js';
 
 /** After a compaction fails (e.g. disk full), do not retry it on every flush. */
 const COMPACTION_RETRY_MS = 10_000;
+/** The journal-to-document ratio trigger never fires below this journal size. */
+const MIN_RATIO_BYTES = 1024 * 1024;
+/** Writes have "paused" after this long without a commit. */
+const QUIET_MS = 2000;
 
 export class Store<State, Entry> implements DurableStore<State, Entry> {
   #state: State;
@@ -34,6 +40,10 @@ export class Store<State, Entry> implements DurableStore<State, Entry> {
   private lastCompactionAt: string | null = null;
   private lastCompactionMs: number | null = null;
   private compactionRetryAt = 0;
+  /** Size of the document on disk, for the journal-to-document ratio that triggers compaction. */
+  private docBytes: number;
+  private lastCommitAt = 0;
+  private lastCompactionEnd = Date.now();
   private readonly docPath: string;
 
   constructor(
@@ -56,10 +66,13 @@ export class Store<State, Entry> implements DurableStore<State, Entry> {
       recovered.segments,
       recovered.seq,
     );
+    try {
+      this.docBytes = statSync(this.docPath).size;
+    } catch {
+      this.docBytes = 0;
+    }
     if (cfg.intervalMs > 0) {
-      this.timer = setInterval(() => {
-        if (this.#seq > this.docSeq) this.compactInBackground();
-      }, cfg.intervalMs);
+      this.timer = setInterval(() => this.maybeCompactForTime(), cfg.intervalMs);
       this.timer.unref();
     }
   }
@@ -98,6 +111,7 @@ export class Store<State, Entry> implements DurableStore<State, Entry> {
       return Promise.reject(err);
     }
     const seq = ++this.#seq;
+    this.lastCommitAt = Date.now();
     return this.writer.append(seq, encodeRecord(seq, json), copy.length);
   }
 
@@ -239,8 +253,25 @@ export class Store<State, Entry> implements DurableStore<State, Entry> {
 
   // ---- compaction ----------------------------------------------------------------------------------
 
+  /**
+   * Under load, compact when the journal reaches half the document's size (or maxJournalBytes): rewriting
+   * the document then costs a constant amount per journaled byte, however large the store.
+   */
   private maybeCompactForSize(): void {
-    if (this.writer.journalBytes > this.cfg.maxJournalBytes) this.compactInBackground();
+    const bytes = this.writer.journalBytes;
+    const { maxJournalBytes, journalRatio } = this.cfg;
+    if (bytes > maxJournalBytes || (journalRatio > 0 && bytes > Math.max(MIN_RATIO_BYTES, this.docBytes * journalRatio))) this.compactInBackground();
+  }
+
+  /**
+   * Keep the document fresh for other readers: compact a changed store once writes have paused, and
+   * under a write load that never pauses at least every ten intervals.
+   */
+  private maybeCompactForTime(): void {
+    if (this.#seq <= this.docSeq) return;
+    const now = Date.now();
+    const quiet = now - this.lastCommitAt >= Math.min(QUIET_MS, this.cfg.intervalMs);
+    if (quiet || now - this.lastCompactionEnd >= this.cfg.intervalMs * 10) this.compactInBackground();
   }
 
   private compactInBackground(): void {
@@ -276,6 +307,8 @@ export class Store<State, Entry> implements DurableStore<State, Entry> {
       return;
     }
     this.docSeq = Math.max(this.docSeq, seq);
+    this.lastCompactionEnd = Date.now();
+    this.docBytes = await stat(this.docPath).then((st) => st.size, () => this.docBytes);
     this.compactions++;
     this.lastCompactionAt = new Date().toISOString();
     this.lastCompactionMs = Math.round(performance.now() - started);

@@ -41,8 +41,16 @@ export interface DurableLog {
 export interface CompactionOptions {
   /** Compact once the journal segments hold this many bytes. Default 64 MiB. */
   maxJournalBytes?: number;
-  /** Compact this often when something changed since the last snapshot. Default 30 s; 0 disables. */
+  /**
+   * A changed store is compacted once writes have paused (checked every intervalMs), and under a write load
+   * that never pauses at least every 10 × intervalMs. Default 30 s; 0 disables.
+   */
   intervalMs?: number;
+  /**
+   * Compact when the journal reaches this fraction of the document's size (at least 1 MiB), so rewriting
+   * the document costs a constant amount per journaled byte however large the store is. Default 0.5; 0 disables.
+   */
+  journalRatio?: number;
 }
 
 /** Fault injection for tests; never set in production. */

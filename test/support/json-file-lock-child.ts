@@ -18,7 +18,7 @@ const connector = new JsonFileConnector(
     dir,
     file: 'scimbridge.json',
     fsync: true,
-    compaction: { maxJournalBytes: 64 * 1024 * 1024, intervalMs: 0 },
+    compaction: { maxJournalBytes: 64 * 1024 * 1024, intervalMs: 0, journalRatio: 0.5 },
     uniqueGroupNames: true,
     maxPageSize: 1000,
   },

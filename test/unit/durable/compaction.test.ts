@@ -66,7 +66,7 @@ describe('durable store: compaction', () => {
   });
 
   it('does not lose writes made during a chunked compaction of 50,000 records, nor block the event loop', async () => {
-    const store = await openKv({ compaction: { intervalMs: 0 } });
+    const store = await openKv({ compaction: { intervalMs: 0, journalRatio: 0 } });
     for (let b = 0; b < 50; b++) {
       await store.commit(Array.from({ length: 1000 }, (_, i) => put(`r${b * 1000 + i}`, i, BIG_PAYLOAD)));
     }
