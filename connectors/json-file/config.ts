@@ -27,9 +27,9 @@ export const jsonFileConfigSchema = z
      */
     compaction: z
       .object({
-        maxJournalBytes: intField({ min: 4096 }).default(64 * 1024 * 1024),
+        maxJournalBytes: intField({ min: 4096 }).default(1024 * 1024 * 1024),
         intervalMs: intField({ min: 0 }).default(30_000),
-        journalRatio: z.number().min(0).max(100).default(0.5),
+        journalRatio: z.number().min(0).max(100).default(2),
       })
       .strict()
       .prefault({}),

@@ -1,7 +1,7 @@
 /** The store's resolved options, with defaults applied once in `open`. */
 import type { DurableLog, DurableStoreOptions, DurableTestHooks, StateMachine } from './types.js';
 
-const DEFAULT_MAX_JOURNAL_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_JOURNAL_BYTES = 1024 * 1024 * 1024;
 const DEFAULT_INTERVAL_MS = 30_000;
 
 export interface StoreConfig<State, Entry> {
@@ -34,7 +34,7 @@ export function resolveConfig<State, Entry>(opts: DurableStoreOptions<State, Ent
     mode: opts.fileMode ?? 0o600,
     maxJournalBytes,
     intervalMs,
-    journalRatio: opts.compaction?.journalRatio ?? 0.5,
+    journalRatio: opts.compaction?.journalRatio ?? 2,
     log: opts.log ?? noLog,
     hooks: opts.testHooks,
     trustedEntries: opts.trustedEntries ?? false,

@@ -39,7 +39,7 @@ export interface DurableLog {
 }
 
 export interface CompactionOptions {
-  /** Compact once the journal segments hold this many bytes. Default 64 MiB. */
+  /** Compact once the journal segments hold this many bytes, whatever the ratio says (bounds disk use and replay time). Default 1 GiB. */
   maxJournalBytes?: number;
   /**
    * A changed store is compacted once writes have paused (checked every intervalMs), and under a write load
@@ -48,7 +48,7 @@ export interface CompactionOptions {
   intervalMs?: number;
   /**
    * Compact when the journal reaches this fraction of the document's size (at least 1 MiB), so rewriting
-   * the document costs a constant amount per journaled byte however large the store is. Default 0.5; 0 disables.
+   * the document costs a constant amount per journaled byte however large the store is. Default 2; 0 disables.
    */
   journalRatio?: number;
 }
