@@ -160,10 +160,16 @@ export interface Connector {
   readonly groups?: ResourceOps;
 }
 
-/** A mapping block as written in YAML: SCIM path → native field name (or a field with options). */
+/** A mapping block: SCIM path → native field name, per resource type. */
 export type MappingConfig = {
   readonly user: Readonly<Record<string, string>>;
   readonly group: Readonly<Record<string, string>>;
+};
+
+/** A mapping as written in YAML; `null` (merge mode) removes an attribute the default maps. */
+export type MappingInput = {
+  readonly user?: Readonly<Record<string, string | null>>;
+  readonly group?: Readonly<Record<string, string | null>>;
 };
 
 /** What a connector module exports; `configSchema` owns validation and defaults of the YAML `options:` block. */
@@ -171,12 +177,32 @@ export interface ConnectorDefinition<S extends z.ZodType = z.ZodType> {
   /** The YAML `type:`, the same as the connector's folder name. */
   readonly type: string;
   readonly configSchema: S;
-  /** Used when the connector's YAML has no `mapping:` block. */
-  readonly defaultMapping: MappingConfig;
+  /** The mapping used where the YAML gives none; a function of the options when it depends on them (LDAP profiles). */
+  readonly defaultMapping: MappingConfig | ((options: z.output<S>) => MappingConfig);
+  /**
+   * How a YAML `mapping:` section combines with the default: 'replace' (default) uses the section as
+   * written; 'merge' overrides the default attribute by attribute, `null` removing one.
+   */
+  readonly mappingMode?: 'replace' | 'merge';
   create(options: z.output<S>, deps: { readonly id: string; readonly log: Logger; readonly fields: MappedFields }): Connector;
 }
 
 export const defineConnector = <S extends z.ZodType>(d: ConnectorDefinition<S>): ConnectorDefinition<S> => d;
+
+/** The effective mapping of a connector: its default for these options, combined with the YAML's per `mappingMode`. */
+export function resolveMapping(def: ConnectorDefinition, options: unknown, yaml: MappingInput | undefined): MappingConfig {
+  const base = typeof def.defaultMapping === 'function' ? def.defaultMapping(options) : def.defaultMapping;
+  const section = (kind: 'user' | 'group'): Record<string, string> => {
+    const given = yaml?.[kind];
+    const out: Record<string, string> = def.mappingMode === 'merge' || !given ? { ...base[kind] } : {};
+    for (const [k, v] of Object.entries(given ?? {})) {
+      if (v === null) delete out[k];
+      else out[k] = v;
+    }
+    return out;
+  };
+  return { user: section('user'), group: section('group') };
+}
 
 export type ConnectorErrorKind =
   | 'not-found'

@@ -23,7 +23,8 @@ export const queueSchema = z
   })
   .prefault({});
 
-const mappingSection = () => z.record(z.string(), z.string().min(1, 'must name a native field'));
+// null removes an attribute from a connector's default mapping (connectors whose mapping merges, like ldap).
+const mappingSection = () => z.record(z.string(), z.string().min(1, 'must name a native field').nullable());
 
 /** Only the shape; what the keys mean (SCIM paths) is checked by the mapping compiler via `validateConnector`. */
 export const mappingSchema = z.strictObject({

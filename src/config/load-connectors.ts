@@ -3,7 +3,7 @@
  * own schema), its mapping, and the ids across files.
  */
 import { dirname, resolve } from 'node:path';
-import type { ConnectorDefinition } from '../../connectors/types.js';
+import { resolveMapping, type ConnectorDefinition } from '../../connectors/types.js';
 import { connectorFileSchema, CONNECTOR_ID } from './connector-schema.js';
 import { didYouMean } from './did-you-mean.js';
 import { parsePath } from './issues.js';
@@ -105,11 +105,8 @@ function loadOne(
     file: source.file,
     queue: envelope.value.queue,
     options: options.value,
-    // Copies: the loaded config is frozen, and the registry's default mapping is not ours to freeze.
-    mapping: {
-      user: { ...(mapping?.user ?? definition.defaultMapping.user) },
-      group: { ...(mapping?.group ?? definition.defaultMapping.group) },
-    },
+    // A fresh object: the loaded config is frozen, and the registry's default mapping is not ours to freeze.
+    mapping: resolveMapping(definition, options.value, mapping),
   };
   out.push(connector);
   for (const issue of opts.validateConnector?.(connector) ?? []) source.adopt(issue, parsePath(issue.path));

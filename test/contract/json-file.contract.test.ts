@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonFileConfigSchema } from '../../connectors/json-file/config.js';
+import { jsonFileConfigSchema, jsonFileDefaultMapping } from '../../connectors/json-file/config.js';
 import { jsonFileConnector } from '../../connectors/json-file/index.js';
 import type { MappedFields } from '../../connectors/types.js';
 import { silentLogger } from '../../src/log.js';
@@ -38,7 +38,7 @@ describeConnectorContract({ name: 'json-file', setup: (fields) => setup(fields) 
 
 describeConnectorContract({
   name: 'json-file (field names of its default mapping)',
-  mapping: contractMappingFor(jsonFileConnector.defaultMapping),
+  mapping: contractMappingFor(jsonFileDefaultMapping),
   setup: (fields) => setup(fields),
 });
 

@@ -77,7 +77,8 @@ describe('loadConfig on a valid config', () => {
       (config.gateway.server as { port: number }).port = 1;
     }).toThrow(TypeError);
     // The registry's default mapping was copied, not frozen.
-    expect(Object.isFrozen(registry['ldap']?.defaultMapping.user)).toBe(false);
+    const def = registry['ldap']?.defaultMapping;
+    expect(Object.isFrozen(typeof def === 'function' ? undefined : def?.user)).toBe(false);
   });
 
   it('does not write to the config files', async () => {
