@@ -26,7 +26,7 @@ describe('resolveMapping', () => {
     expect(resolveMapping(byFlavor, { flavor: 'sAMAccountName' }, undefined).user).toEqual({ userName: 'sAMAccountName' });
   });
 
-  it('never hands out the registry\\'s own objects', () => {
+  it("never hands out the registry's own objects", () => {
     const m = resolveMapping(def(), {}, undefined);
     expect(m.user).not.toBe(BASE.user);
   });
