@@ -3,8 +3,10 @@
  * so a test or an embedding program can pass another one. A new connector is a folder plus one line here.
  */
 import { jsonFileConnector } from './json-file/index.js';
+import { ldapConnector } from './ldap/index.js';
 import type { ConnectorDefinition } from './types.js';
 
 export const builtinConnectors: Readonly<Record<string, ConnectorDefinition>> = {
   'json-file': jsonFileConnector,
+  ldap: ldapConnector,
 };

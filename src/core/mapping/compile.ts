@@ -45,12 +45,16 @@ function fieldType(def: AttributeDef): FieldType {
 }
 
 export function toFieldSpec(s: Slot): FieldSpec {
+  // manager.value holds the id of the resource its sibling $ref points at: tell the connector what it
+  // references (the LDAP connector stores it as that entry's DN).
+  const sibling = s.sub?.name === 'value' ? s.attr.subAttributes?.find((a) => a.name === '$ref')?.referenceTypes : undefined;
+  const referenceTypes = s.leaf.referenceTypes ?? sibling;
   return {
     field: s.field,
     scimPath: s.scimPath,
     type: fieldType(s.leaf),
     caseExact: s.leaf.caseExact,
-    ...(s.leaf.referenceTypes ? { referenceTypes: s.leaf.referenceTypes } : {}),
+    ...(referenceTypes ? { referenceTypes } : {}),
   };
 }
 

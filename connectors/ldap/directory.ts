@@ -1,0 +1,183 @@
+/**
+ * Searching the directory: entries by id, by DN, in pages; and turning ids into DNs and DNs into ids in
+ * chunks (member and manager values are DNs in LDAP and ids in SCIM). Every filter here is an ldapts
+ * Filter object, never a string built from a value (RFC 4515 escaping cannot be forgotten).
+ */
+import { AndFilter, EqualityFilter, OrFilter, PresenceFilter, type Client, type Entry, type Filter } from 'ldapts';
+import type { LdapSession } from './session.js';
+import { normalizeDn } from './dn.js';
+import { guidFromBytes, guidToBytes } from './values.js';
+import type { Profile } from './profiles.js';
+
+/** One searchable container: users or groups (and the disabled-users OU when users are moved there). */
+export interface Container {
+  readonly kind: 'user' | 'group';
+  readonly bases: readonly string[];
+  readonly scope: 'one' | 'sub';
+  readonly filter: Filter | undefined;
+}
+
+export interface Resolved {
+  readonly id: string;
+  readonly dn: string;
+  readonly kind: 'user' | 'group';
+}
+
+/** Ids resolved per search: OR filters stay small enough for any directory. */
+const CHUNK = 50;
+
+export class Directory {
+  constructor(
+    readonly session: LdapSession,
+    readonly profile: Profile,
+    readonly pageSize: number,
+  ) {}
+
+  /** The SCIM id of an entry: entryUUID as is, objectGUID as a GUID string. */
+  idOf(entry: Entry): string | undefined {
+    const v = entry[this.profile.idAttribute];
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one instanceof Buffer) return this.profile.idIsGuid ? guidFromBytes(one) : one.toString('utf8');
+    return typeof one === 'string' ? one : undefined;
+  }
+
+  /** The filter value for an id; undefined when the id cannot be one of ours (so it matches nothing). */
+  idValue(id: string): string | Buffer | undefined {
+    if (!this.profile.idIsGuid) return id;
+    try {
+      return guidToBytes(id);
+    } catch {
+      return undefined;
+    }
+  }
+
+  idFilter(id: string): Filter | undefined {
+    const value = this.idValue(id);
+    return value === undefined ? undefined : new EqualityFilter({ attribute: this.profile.idAttribute, value: value as string });
+  }
+
+  #withScope(c: Container, f: Filter): Filter {
+    return c.filter ? new AndFilter({ filters: [c.filter, f] }) : f;
+  }
+
+  #buffers(): string[] {
+    return this.profile.idIsGuid ? [this.profile.idAttribute] : [];
+  }
+
+  /** Entries matching `filter` in every base of `c` (one search per base; bases are few). */
+  async search(c: Container, filter: Filter, attributes: readonly string[], what: string): Promise<Entry[]> {
+    const out: Entry[] = [];
+    for (const base of c.bases) {
+      const entries = await this.session.run(
+        what,
+        async (client: Client) =>
+          (await client.search(base, { scope: c.scope, filter: this.#withScope(c, filter), attributes: [...attributes], explicitBufferAttributes: this.#buffers(), paged: { pageSize: this.pageSize } }))
+            .searchEntries,
+        { idempotent: true },
+      );
+      out.push(...entries);
+    }
+    return out;
+  }
+
+  /**
+   * Stream matching entries page by page (simple paged results, RFC 2696) without holding more than one
+   * page: `visit` sees each entry in order and returns false to stop early.
+   */
+  async stream(c: Container, filter: Filter, attributes: readonly string[], what: string, visit: (e: Entry) => boolean | void): Promise<void> {
+    for (const base of c.bases) {
+      let stopped = false;
+      await this.session.run(
+        what,
+        async (client: Client) => {
+          const pages = client.searchPaginated(base, {
+            scope: c.scope,
+            filter: this.#withScope(c, filter),
+            attributes: [...attributes],
+            explicitBufferAttributes: this.#buffers(),
+            paged: { pageSize: this.pageSize },
+          });
+          for await (const page of pages) {
+            for (const e of page.searchEntries) {
+              if (visit(e) === false) {
+                stopped = true;
+                break;
+              }
+            }
+            if (stopped) break;
+          }
+        },
+        // Restarting a partly consumed stream would visit entries twice.
+        { idempotent: false },
+      );
+      if (stopped) return;
+    }
+  }
+
+  async byId(c: Container, id: string, attributes: readonly string[]): Promise<Entry | undefined> {
+    const f = this.idFilter(id);
+    if (!f) return undefined;
+    const found = await this.search(c, f, attributes, `read ${c.kind} ${id}`);
+    return found[0];
+  }
+
+  /** The entry at `dn` (a base-scope search), e.g. to read back what was just added. */
+  async byDn(dn: string, attributes: readonly string[]): Promise<Entry | undefined> {
+    const found = await this.session.run(
+      `read ${dn}`,
+      async (client: Client) =>
+        (await client.search(dn, { scope: 'base', filter: new PresenceFilter({ attribute: 'objectClass' }), attributes: [...attributes], explicitBufferAttributes: this.#buffers() }))
+          .searchEntries,
+      { idempotent: true },
+    );
+    return found[0];
+  }
+
+  /** ids → DNs, for member and manager values. Unknown ids are missing from the result. */
+  async dnsForIds(containers: readonly Container[], ids: readonly string[]): Promise<Map<string, Resolved>> {
+    const out = new Map<string, Resolved>();
+    const wanted = [...new Set(ids)];
+    for (let i = 0; i < wanted.length; i += CHUNK) {
+      const filters = wanted
+        .slice(i, i + CHUNK)
+        .map((id) => this.idFilter(id))
+        .filter((f): f is Filter => f !== undefined);
+      if (filters.length === 0) continue;
+      for (const c of containers) {
+        for (const e of await this.search(c, new OrFilter({ filters }), [this.profile.idAttribute], `resolve ${c.kind} ids`)) {
+          const id = this.idOf(e);
+          if (id !== undefined) out.set(id.toLowerCase(), { id, dn: e.dn, kind: c.kind });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** DNs → ids (keyed by normalized DN). DNs outside the containers, or of deleted entries, are missing. */
+  async idsForDns(containers: readonly Container[], dns: readonly string[]): Promise<Map<string, Resolved>> {
+    const out = new Map<string, Resolved>();
+    const wanted = [...new Set(dns)];
+    for (let i = 0; i < wanted.length; i += CHUNK) {
+      const filters = wanted.slice(i, i + CHUNK).map((dn) => new EqualityFilter({ attribute: this.profile.dnAttribute, value: dn }));
+      for (const c of containers) {
+        for (const e of await this.search(c, new OrFilter({ filters }), [this.profile.idAttribute], `resolve ${c.kind} DNs`)) {
+          const id = this.idOf(e);
+          if (id !== undefined) out.set(normalizeDn(e.dn), { id, dn: e.dn, kind: c.kind });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Entries whose `attribute` holds `dn` (groups with a member, users with a manager). */
+  async referencing(c: Container, attribute: string, dn: string): Promise<Entry[]> {
+    return this.search(c, new EqualityFilter({ attribute, value: dn }), [attribute], `find ${attribute} references`);
+  }
+
+  /** A cheap probe: the base entry of a container can be read. */
+  async probe(base: string): Promise<void> {
+    await this.session.run('probe', (client) => client.search(base, { scope: 'base', filter: new PresenceFilter({ attribute: 'objectClass' }), attributes: ['1.1'] }), {
+      idempotent: true,
+    });
+  }
+}

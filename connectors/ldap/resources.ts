@@ -1,0 +1,261 @@
+/**
+ * ResourceOps for users and groups on a directory. Reads fetch only the attributes a mapping stores;
+ * writes are single LDAP operations where the protocol allows (an add; a modify with every attribute
+ * change), plus a modifyDN first when the RDN attribute changes (a rename keeps the entry's id).
+ */
+import { Attribute, Change, PresenceFilter, type Client, type Entry, type Filter } from 'ldapts';
+import { ConnectorError, type NativeMember, type NativePage, type NativeQuery, type NativeRecord, type NativeScalar, type NewResource, type ResourceChange, type ResourceOps } from '../types.js';
+import { buildDn, normalizeDn, parentOf, rdnOf } from './dn.js';
+import type { Container, Directory, Resolved } from './directory.js';
+import { toLdapFilter, referencedIds } from './filter.js';
+import type { Membership } from './members.js';
+import { allValues, fallbackValue, firstValue, metaOf, newEntryAttributes, plainFields, toLdap, type Shape } from './records.js';
+
+export interface KindContext {
+  readonly shape: Shape;
+  readonly container: Container;
+  /** Where new entries go (users: baseDN; the disabled OU for inactive users with move-to-ou). */
+  readonly createBase: (active: boolean | undefined) => string;
+  readonly objectClasses: readonly string[];
+  readonly versionAttribute: string;
+  /** Containers member and reference values may point into (users and groups). */
+  readonly all: readonly Container[];
+  readonly users: Container;
+  readonly groups: Container | undefined;
+  /** Groups only: how this kind's members are written. */
+  readonly membership: Membership | undefined;
+  /** The groups' Membership, for removing and renaming members when the gateway keeps integrity. */
+  readonly integrity: Membership | undefined;
+  /** Referential integrity is the gateway's job (no refint overlay). */
+  readonly gatewayIntegrity: boolean;
+  /** Users only: the manager-like reference fields other users hold. */
+  readonly referenceAttributes: readonly string[];
+}
+
+const replace = (type: string, values: string[]): Change => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
+
+export class DirectoryResources implements ResourceOps {
+  constructor(
+    private readonly dir: Directory,
+    private readonly k: KindContext,
+  ) {}
+
+  #attributes(withMembers: boolean): string[] {
+    const attrs = [...this.k.shape.readAttributes];
+    if (withMembers && this.k.membership) attrs.push(this.k.membership.attribute);
+    return attrs;
+  }
+
+  #inDisabled(dn: string): boolean {
+    const base = this.k.shape.active?.disabledBaseDN;
+    return base !== undefined && normalizeDn(parentOf(dn)) === normalizeDn(base);
+  }
+
+  /** Entries → records, resolving the DNs they hold (manager, members) to ids in one pass per page. */
+  async #records(entries: readonly Entry[], withMembers: boolean): Promise<NativeRecord[]> {
+    const { shape } = this.k;
+    const dns: string[] = [];
+    for (const e of entries) {
+      for (const spec of shape.references) dns.push(...allValues(e, spec.field));
+      if (withMembers && this.k.membership) dns.push(...allValues(e, this.k.membership.attribute).filter((d) => !this.k.membership?.isPlaceholder(d)));
+    }
+    const ids = dns.length > 0 ? await this.dir.idsForDns(this.k.all, dns) : new Map<string, Resolved>();
+    const lookup = (dn: string): Resolved | undefined => ids.get(normalizeDn(dn));
+    return entries.flatMap((e) => {
+      const id = this.dir.idOf(e);
+      if (id === undefined) return [];
+      const fields: Record<string, NativeScalar> = plainFields(shape, e);
+      for (const spec of shape.references) {
+        const dn = firstValue(e, spec.field);
+        const ref = dn === undefined ? undefined : lookup(dn);
+        if (ref) fields[spec.field] = ref.id;
+      }
+      if (shape.activeField && shape.active) {
+        const active = shape.active.read(e, this.#inDisabled(e.dn));
+        if (active !== undefined) fields[shape.activeField.field] = active;
+      }
+      const record: { id: string; fields: Record<string, NativeScalar>; meta: NativeRecord['meta']; members?: NativeMember[] } = {
+        id,
+        fields,
+        meta: metaOf(e, this.k.versionAttribute),
+      };
+      if (withMembers && this.k.membership) {
+        record.members = allValues(e, this.k.membership.attribute).flatMap((dn) => {
+          const ref = lookup(dn);
+          return ref ? [{ value: ref.id, type: ref.kind === 'group' ? 'Group' : 'User' } as const] : [];
+        });
+      }
+      return [record];
+    });
+  }
+
+  async #entry(id: string, withMembers: boolean): Promise<Entry | undefined> {
+    return this.dir.byId(this.k.container, id, this.#attributes(withMembers));
+  }
+
+  async get(id: string, opts: { readonly withMembers: boolean }): Promise<NativeRecord | undefined> {
+    const e = await this.#entry(id, opts.withMembers);
+    return e ? (await this.#records([e], opts.withMembers))[0] : undefined;
+  }
+
+  async list(query: NativeQuery): Promise<NativePage> {
+    const { shape } = this.k;
+    let filter: Filter;
+    if (query.filter) {
+      const refs = referencedIds(query.filter, { isReference: (f) => shape.references.some((s) => s.field === f) });
+      const needed = [...refs.members, ...[...refs.references.values()].flat()];
+      const dns = needed.length > 0 ? await this.dir.dnsForIds(this.k.all, needed) : new Map<string, Resolved>();
+      filter = toLdapFilter(query.filter, {
+        attribute: (field) => (shape.plain.some((s) => s.field === field) || shape.references.some((s) => s.field === field) ? field : undefined),
+        special: (field, op, value) => (field === shape.activeField?.field ? shape.active?.filter(op, value) : undefined),
+        idAttribute: this.dir.profile.idAttribute,
+        idValue: (v) => this.dir.idValue(v),
+        ...(this.k.membership ? { memberAttribute: this.k.membership.attribute } : {}),
+        ...(this.k.membership?.placeholder !== undefined ? { memberPlaceholderDn: this.k.membership.placeholder } : {}),
+        memberDn: (v) => dns.get(v.toLowerCase())?.dn,
+        referenceDn: (_f, v) => dns.get(v.toLowerCase())?.dn,
+        isReference: (f) => shape.references.some((s) => s.field === f),
+      });
+    } else {
+      filter = new PresenceFilter({ attribute: 'objectClass' });
+    }
+    // Stream and skip: one page of entries in memory at a time however large the directory (simple paged
+    // results are forward-only, so startIndex is reached by counting). Entries outside the slice are only counted.
+    const start = query.startIndex - 1;
+    const end = start + query.count;
+    const slice: Entry[] = [];
+    let total = 0;
+    const attributes = query.count === 0 ? ['1.1'] : this.#attributes(query.withMembers);
+    await this.dir.stream(this.k.container, filter, attributes, `search ${shape.kind}s`, (e) => {
+      if (total >= start && total < end) slice.push(e);
+      total++;
+    });
+    return { totalResults: total, records: await this.#records(slice, query.withMembers) };
+  }
+
+  async #memberDns(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const found = await this.dir.dnsForIds(this.k.all, ids);
+    const missing = ids.filter((id) => !found.has(id.toLowerCase()));
+    if (missing.length > 0) throw new ConnectorError('invalid', `member ${JSON.stringify(missing[0])} does not exist`, { attribute: 'members' });
+    return ids.map((id) => (found.get(id.toLowerCase()) as Resolved).dn);
+  }
+
+  async #referenceDn(field: string, id: string): Promise<string> {
+    const found = await this.dir.dnsForIds([this.k.users], [id]);
+    const dn = found.get(id.toLowerCase())?.dn;
+    if (!dn) throw new ConnectorError('invalid', `${field} ${JSON.stringify(id)} does not exist`, { attribute: field });
+    return dn;
+  }
+
+  async create(input: NewResource): Promise<NativeRecord> {
+    const { shape } = this.k;
+    const attrs = newEntryAttributes(shape, input.fields);
+    for (const spec of shape.references) {
+      const v = input.fields[spec.field];
+      if (typeof v === 'string' && v !== '') attrs[spec.field] = [await this.#referenceDn(spec.field, v)];
+    }
+    const active = shape.activeField ? (input.fields[shape.activeField.field] as boolean | undefined) : undefined;
+    if (shape.active) Object.assign(attrs, shape.active.create(active));
+    if (this.k.membership) {
+      const dns = await this.#memberDns(input.members ?? []);
+      const values = dns.length > 0 ? dns : this.k.membership.placeholder !== undefined ? [this.k.membership.placeholder] : [];
+      if (values.length > 0) attrs[this.k.membership.attribute] = values;
+    }
+    attrs['objectClass'] = [...this.k.objectClasses];
+    const rdnValue = (attrs[shape.rdnAttribute] ?? attrs[Object.keys(attrs).find((a) => a.toLowerCase() === shape.rdnAttribute.toLowerCase()) ?? ''])?.[0] ?? '';
+    const dn = buildDn(shape.rdnAttribute, rdnValue, this.k.createBase(active));
+    await this.dir.session.run(`add ${dn}`, (c: Client) => c.add(dn, attrs), { idempotent: false });
+    const created = await this.dir.byDn(dn, this.#attributes(true));
+    if (!created) throw new ConnectorError('internal', `${dn} was added but cannot be read back`);
+    return (await this.#records([created], this.k.membership !== undefined))[0] as NativeRecord;
+  }
+
+  async modify(id: string, change: ResourceChange): Promise<NativeRecord> {
+    const { shape } = this.k;
+    const current = await this.#entry(id, false);
+    if (!current) throw new ConnectorError('not-found', `${shape.kind} ${JSON.stringify(id)} not found`);
+    let dn = current.dn;
+    const changes: Change[] = [];
+    const after = new Map<string, string | undefined>();
+    for (const c of change.fields) {
+      if (c.field === shape.activeField?.field) {
+        const active = c.op === 'set' ? (c.value as boolean) : undefined;
+        if (shape.active) changes.push(...shape.active.changes(active, current));
+        continue;
+      }
+      const ref = shape.references.find((s) => s.field === c.field);
+      if (ref) {
+        changes.push(replace(c.field, c.op === 'set' ? [await this.#referenceDn(c.field, String(c.value))] : []));
+        continue;
+      }
+      const spec = shape.plain.find((s) => s.field === c.field);
+      if (!spec) continue;
+      const value = c.op === 'set' ? toLdap(spec, c.value) : undefined;
+      after.set(c.field.toLowerCase(), value);
+      if (c.field.toLowerCase() !== shape.rdnAttribute.toLowerCase()) changes.push(replace(c.field, value === undefined ? [] : [value]));
+    }
+    // Required attributes the change empties get their fallback (sn from uid, cn from displayName…).
+    const valueAfter = (a: string): string | undefined => (after.has(a.toLowerCase()) ? after.get(a.toLowerCase()) : firstValue(current, a));
+    for (const [attr, fb] of Object.entries(shape.fallbacks)) {
+      if (after.has(attr.toLowerCase()) && after.get(attr.toLowerCase()) === undefined) {
+        const v = fallbackValue(fb, valueAfter);
+        if (v !== undefined) changes.push(replace(attr, [v]));
+      }
+    }
+    // A new RDN value (userName → uid, displayName → cn) is a rename: modifyDN first, then the rest.
+    const rdn = rdnOf(dn);
+    const newRdnValue = after.has(shape.rdnAttribute.toLowerCase()) ? after.get(shape.rdnAttribute.toLowerCase()) : undefined;
+    const active = shape.activeField ? change.fields.find((c) => c.field === shape.activeField?.field) : undefined;
+    const newParent = shape.active?.disabledBaseDN && active ? this.k.createBase(active.op === 'set' ? (active.value as boolean) : undefined) : parentOf(dn);
+    const renamed = (newRdnValue !== undefined && normalizeDn(buildDn(rdn.type, newRdnValue, '')) !== normalizeDn(buildDn(rdn.type, rdn.value, ''))) || normalizeDn(newParent) !== normalizeDn(parentOf(dn));
+    if (after.has(shape.rdnAttribute.toLowerCase()) && newRdnValue === undefined) {
+      throw new ConnectorError('invalid', `${shape.rdnAttribute} names the entry and cannot be removed`, { attribute: shape.rdnAttribute });
+    }
+    if (renamed) {
+      const newDn = buildDn(rdn.type, newRdnValue ?? rdn.value, newParent);
+      await this.dir.session.run(`rename ${dn}`, (c: Client) => c.modifyDN(dn, newDn), { idempotent: false });
+      if (this.k.gatewayIntegrity) await this.#followRename(dn, newDn);
+      dn = newDn;
+    }
+    if (changes.length > 0) await this.dir.session.run(`modify ${dn}`, (c: Client) => c.modify(dn, changes), { idempotent: true });
+    if (this.k.membership) {
+      await this.k.membership.remove(dn, await this.#memberDnsLenient(change.removeMembers ?? []));
+      await this.k.membership.add(dn, await this.#memberDns(change.addMembers ?? []));
+    }
+    const updated = await this.#entry(id, false);
+    if (!updated) throw new ConnectorError('not-found', `${shape.kind} ${JSON.stringify(id)} not found`);
+    return (await this.#records([updated], false))[0] as NativeRecord;
+  }
+
+  /** Removing a member that no longer exists is a no-op, not an error. */
+  async #memberDnsLenient(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const found = await this.dir.dnsForIds(this.k.all, ids);
+    return ids.flatMap((id) => found.get(id.toLowerCase())?.dn ?? []);
+  }
+
+  async #followRename(oldDn: string, newDn: string): Promise<void> {
+    if (this.k.groups && this.k.integrity) await this.k.integrity.renameEverywhere(this.k.groups, oldDn, newDn);
+    for (const attr of this.k.referenceAttributes) {
+      for (const e of await this.dir.referencing(this.k.users, attr, oldDn)) {
+        await this.dir.session.run(`update ${attr} of ${e.dn}`, (c: Client) => c.modify(e.dn, [replace(attr, [newDn])]), { idempotent: true });
+      }
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    const { shape } = this.k;
+    const current = await this.#entry(id, false);
+    if (!current) throw new ConnectorError('not-found', `${shape.kind} ${JSON.stringify(id)} not found`);
+    if (this.k.gatewayIntegrity) {
+      if (this.k.groups && this.k.integrity) await this.k.integrity.removeEverywhere(this.k.groups, current.dn);
+      for (const attr of this.k.referenceAttributes) {
+        for (const e of await this.dir.referencing(this.k.users, attr, current.dn)) {
+          await this.dir.session.run(`clear ${attr} of ${e.dn}`, (c: Client) => c.modify(e.dn, [replace(attr, [])]), { idempotent: true });
+        }
+      }
+    }
+    await this.dir.session.run(`delete ${current.dn}`, (c: Client) => c.del(current.dn), { idempotent: false });
+  }
+}
