@@ -169,7 +169,7 @@ describe('toFieldSpec', () => {
     expect(spec('enabled')).toEqual({ field: 'enabled', scimPath: 'active', type: 'boolean', caseExact: false });
     expect(spec('mailPrimary')).toMatchObject({ scimPath: 'emails[type eq "work"].primary', type: 'boolean' });
     expect(spec('cert')).toMatchObject({ type: 'binary' });
-    expect(spec('mgr')).toEqual({ field: 'mgr', scimPath: `${ENT}:manager.value`, type: 'string', caseExact: true });
+    expect(spec('mgr')).toEqual({ field: 'mgr', scimPath: `${ENT}:manager.value`, type: 'string', caseExact: true, referenceTypes: ['User'] });
     expect(spec('pwd')).toMatchObject({ caseExact: true });
   });
 
