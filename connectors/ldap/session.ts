@@ -49,7 +49,9 @@ export class LdapSession {
       const secure = /^ldaps:/i.test(url);
       const client = new Client({ url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, strictDN: false, ...(secure ? { tlsOptions: this.#tls } : {}) });
       try {
-        if (startTLS) await client.startTLS(this.#tls);
+        // ldapts hands only these options to the TLS layer on StartTLS, so without `host` the certificate
+        // would be checked against "localhost" instead of the directory's name.
+        if (startTLS) await client.startTLS({ host: new URL(url).hostname, ...this.#tls });
         await client.bind(bindDN, (bindPassword as Secret).reveal());
       } catch (err) {
         await client.unbind().catch(() => undefined);
