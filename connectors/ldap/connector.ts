@@ -34,6 +34,12 @@ function shapeOf(kind: 'user' | 'group', specs: readonly FieldSpec[], cfg: LdapC
   }
   const references = specs.filter((s) => s !== activeField && isReference(s));
   const plain = specs.filter((s) => s !== activeField && !isReference(s));
+  // Two SCIM attributes in one LDAP attribute would overwrite each other (the profile keeps userType in
+  // employeeType, an obvious choice for the attribute strategy too).
+  const clash = activeField && active ? [...plain, ...references].find((s) => active.attributes.some((a) => a.toLowerCase() === s.field.toLowerCase())) : undefined;
+  if (clash) {
+    throw new ConnectorError('invalid', `users.active stores active in ${clash.field}, which the mapping also uses for ${clash.scimPath}; map ${clash.scimPath} elsewhere (or to null)`);
+  }
   const side = kind === 'user' ? cfg.users : cfg.groups;
   const defaults = kind === 'user' ? profile.users : profile.groups;
   const rdnAttribute = side?.rdnAttribute ?? defaults.rdnAttribute;

@@ -30,6 +30,8 @@ const MUST_BE_ESCAPED = new Set(['"', '<', '>', '\0']);
  * Escapes an attribute value for a DN string (RFC 4514 §2.4): `\ " + , ; < > =` get a backslash, NUL becomes
  * `\00`, and so do a leading space or `#` and a trailing space. Anything else, non-ASCII included, stays as
  * UTF-8 text. Without this a `+` would silently make a multi-valued RDN and a `,` a different parent.
+ * A trailing backslash is written `\5C`: ldapts' modifyDN cuts the new DN at the first `,` not preceded by
+ * a backslash, so `uid=a\\,ou=…` would be cut after `ou=…` and the rename rejected (34 invalid new RDN).
  */
 export function escapeDnValue(v: string): string {
   const last = v.length - 1;
@@ -37,6 +39,7 @@ export function escapeDnValue(v: string): string {
   for (let i = 0; i < v.length; i++) {
     const c = v.charAt(i);
     if (c === '\0') out += '\\00';
+    else if (c === '\\' && i === last) out += '\\5C';
     else if (ESCAPED_ANYWHERE.has(c) || (i === 0 && (c === ' ' || c === '#')) || (i === last && c === ' ')) out += `\\${c}`;
     else out += c;
   }

@@ -129,6 +129,15 @@ export function isConnectionError(err: unknown): boolean {
   return [...LDAPTS_TIMEOUT, ...LDAPTS_BROKEN].some((re) => re.test(message));
 }
 
+/**
+ * Whether the directory did not answer in time (ldapts' connect or operation timeout). The connection is
+ * gone then too, but unlike after a restart, trying again at once would only wait out another timeout.
+ */
+export function isTimeout(err: unknown): boolean {
+  if (resultCode(err) !== undefined) return false;
+  return systemCode(err) === 'ETIMEDOUT' || LDAPTS_TIMEOUT.some((re) => re.test(plainMessage(err)));
+}
+
 function connectionProblem(err: unknown): string {
   const code = systemCode(err);
   if (code !== undefined && isTlsCode(code)) return `the TLS handshake with the directory failed (${code})`;

@@ -15,6 +15,15 @@
  *  - Matching (case, ordering) is the attribute's schema matching rule, not the field's `caseExact`: a
  *    caseExact field stored in a caseIgnore attribute matches a superset. AD has no caseExactMatch extensible
  *    rule, so we do not try; the caller can re-check records with evaluateFilter when exactness matters.
+ *  - With `superset` set, the caller does re-check every candidate (resources.ts), and string comparisons on
+ *    plain attributes become filters that match at least what SCIM matches. LDAP's string rules also fold
+ *    insignificant spaces (RFC 4518 §2.6.1: `"  padded  "` equals `"padded"`, `"in  side"` equals
+ *    `"in side"`), and many attributes (title, mail) have no ORDERING rule, so `>=` on them is Undefined.
+ *    Equality stays as it is (the fold is coarser than SCIM's, so it finds a superset); substrings with
+ *    whitespace and every ordering become a presence test; and under a NOT, where a superset of the term
+ *    would exclude too much, the term matches nothing so that its negation keeps every candidate. This
+ *    assumes the mapped attributes compare case-insensitively (caseIgnore*Match), as every attribute of
+ *    the profiles does.
  */
 import {
   AndFilter,
@@ -49,6 +58,8 @@ export interface LdapFilterContext {
   isReference?(field: string): boolean;
   /** meta.created / meta.lastModified attributes (default createTimestamp / modifyTimestamp; GeneralizedTime values). */
   metaAttribute?: { created: string; lastModified: string };
+  /** The caller re-checks each entry the search returns with SCIM's comparisons: see the header. */
+  superset?: boolean;
 }
 
 type Comparison = Extract<NativeFilter, { op: CompareOp }>;
@@ -130,8 +141,22 @@ function decimal(n: number, t: NativeTarget): string {
 
 const isSubstringOp = (op: CompareOp): op is 'co' | 'sw' | 'ew' => op === 'co' || op === 'sw' || op === 'ew';
 
+/** Whether the term compares a string value: the comparisons `superset` loosens (and the caller re-checks). */
+export function isStringComparison(f: Comparison): boolean {
+  return typeof f.value === 'string' && f.type !== 'dateTime' && f.type !== 'binary';
+}
+
+/** A filter matching at least what the SCIM string comparison matches (`negated`: at most, for under a NOT). */
+function loose(op: CompareOp, attribute: string, value: string, negated: boolean): Filter {
+  if (negated) return nothing();
+  if (op === 'ne') return everything();
+  if (op === 'eq' && value.trim() !== '') return new EqualityFilter({ attribute, value });
+  if ((op === 'co' || op === 'sw' || op === 'ew') && value !== '' && !/\s/.test(value)) return substring(op, attribute, value);
+  return new PresenceFilter({ attribute });
+}
+
 /** A comparison on a field stored as a plain attribute, by the field's type. */
-function plain(f: Comparison, attribute: string): Filter {
+function plain(f: Comparison, attribute: string, superset: boolean, negated: boolean): Filter {
   const { op, value, type, target } = f;
   if (type === 'dateTime') {
     // GeneralizedTime has equality and ordering rules only (RFC 4517 §3.3.13), no substrings.
@@ -152,11 +177,12 @@ function plain(f: Comparison, attribute: string): Filter {
     if (op !== 'eq' && op !== 'ne') throw unsupportedOp(op, target);
     return equality(op, attribute, Buffer.from(value, 'base64')); // SCIM binary is base64 (RFC 7643 §2.3.6)
   }
+  if (superset) return loose(op, attribute, value, negated);
   if (isSubstringOp(op)) return substring(op, attribute, value);
   return ordering(op, attribute, value, f);
 }
 
-function comparison(f: Comparison, ctx: LdapFilterContext): Filter {
+function comparison(f: Comparison, ctx: LdapFilterContext, negated: boolean): Filter {
   const t = f.target;
   switch (t.kind) {
     case 'id':
@@ -178,7 +204,7 @@ function comparison(f: Comparison, ctx: LdapFilterContext): Filter {
         if (ctx.referenceDn === undefined) throw new ConnectorError('internal', `no referenceDn resolver for ${t.field}`);
         return equality(f.op, attribute, ctx.referenceDn(t.field, String(f.value)));
       }
-      return plain(f, attribute);
+      return plain(f, attribute, ctx.superset === true, negated);
     }
   }
 }
@@ -214,8 +240,11 @@ function presence(t: NativeTarget, ctx: LdapFilterContext): Filter {
   }
 }
 
-/** Translates a NativeFilter; throws ConnectorError('invalid') for what the directory cannot evaluate. */
-export function toLdapFilter(f: NativeFilter, ctx: LdapFilterContext): Filter {
+/**
+ * Translates a NativeFilter; throws ConnectorError('invalid') for what the directory cannot evaluate.
+ * `negated`: under an odd number of NOTs (only matters with `superset`).
+ */
+export function toLdapFilter(f: NativeFilter, ctx: LdapFilterContext, negated = false): Filter {
   switch (f.op) {
     case 'true':
       return everything();
@@ -223,18 +252,35 @@ export function toLdapFilter(f: NativeFilter, ctx: LdapFilterContext): Filter {
       return nothing();
     case 'and':
     case 'or': {
-      const parts = f.filters.map((g) => toLdapFilter(g, ctx));
+      const parts = f.filters.map((g) => toLdapFilter(g, ctx, negated));
       // (&) and (|) are RFC 4526 absolute true/false, which not every server supports: spell them out.
       if (parts.length === 0) return f.op === 'and' ? everything() : nothing();
       if (parts.length === 1 && parts[0] !== undefined) return parts[0];
       return f.op === 'and' ? new AndFilter({ filters: parts }) : new OrFilter({ filters: parts });
     }
     case 'not':
-      return not(toLdapFilter(f.filter, ctx));
+      return not(toLdapFilter(f.filter, ctx, !negated));
     case 'pr':
       return presence(f.target, ctx);
     default:
-      return comparison(f, ctx);
+      return comparison(f, ctx, negated);
+  }
+}
+
+/** Whether a filter compares a string on a field `isPlain` accepts: then `superset` loosened it and the caller re-checks. */
+export function comparesStrings(f: NativeFilter, isPlain: (field: string) => boolean): boolean {
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return f.filters.some((g) => comparesStrings(g, isPlain));
+    case 'not':
+      return comparesStrings(f.filter, isPlain);
+    case 'pr':
+    case 'true':
+    case 'false':
+      return false;
+    default:
+      return f.target.kind === 'field' && isPlain(f.target.field) && isStringComparison(f);
   }
 }
 

@@ -34,6 +34,15 @@ export class Membership {
     readonly placeholder: string | undefined,
   ) {}
 
+  /**
+   * Forget which groups are known to hold no placeholder: the refint overlay adds its refint_nothing DN (the
+   * same DN as the placeholder when configured right) to a group whose last member it deletes, behind our
+   * back. Without this the next add would skip removing it, and the group would show as empty to `members pr`.
+   */
+  forget(): void {
+    this.#clean.clear();
+  }
+
   isPlaceholder(dn: string): boolean {
     return this.placeholder !== undefined && normalizeDn(dn) === normalizeDn(this.placeholder);
   }

@@ -8,7 +8,7 @@ import type { FieldSpec, NativeScalar } from '../types.js';
 import { ConnectorError } from '../types.js';
 import type { ActiveStore } from './active.js';
 import type { Fallback } from './config.js';
-import { fromGeneralizedTime, fromLdapBoolean, toLdapBoolean } from './values.js';
+import { fromGeneralizedTime, fromLdapBoolean, toGeneralizedTime, toLdapBoolean } from './values.js';
 
 /** Attributes of the postal address syntax (RFC 4517 §3.3.28): lines separated by `$`. */
 const POSTAL = new Set(['postaladdress', 'homepostaladdress', 'registeredaddress']);
@@ -47,6 +47,8 @@ export function allValues(entry: Entry, attr: string): string[] {
 export function fromLdap(spec: FieldSpec, raw: string): NativeScalar {
   if (spec.type === 'boolean') return fromLdapBoolean(raw);
   if (spec.type === 'integer' || spec.type === 'decimal') return Number(raw);
+  // GeneralizedTime (the syntax filter.ts compares dateTime fields in) ⇄ xsd:dateTime.
+  if (spec.type === 'dateTime') return fromGeneralizedTime(raw);
   if (POSTAL.has(spec.field.toLowerCase())) return decodePostalAddress(raw);
   return raw;
 }
@@ -54,18 +56,37 @@ export function fromLdap(spec: FieldSpec, raw: string): NativeScalar {
 export function toLdap(spec: FieldSpec, v: NativeScalar): string {
   if (typeof v === 'boolean') return toLdapBoolean(v);
   if (typeof v === 'number') return String(v);
+  if (spec.type === 'dateTime') return toGeneralizedTime(v);
   if (POSTAL.has(spec.field.toLowerCase())) return encodePostalAddress(v);
   return v;
 }
 
-/** Plain fields of an entry (references and active are filled in by the caller). */
+/**
+ * Plain fields of an entry (references and active are filled in by the caller). A required attribute that
+ * holds its fallback (sn copied from uid because no familyName was sent) is not shown: the client never set
+ * it, and removing familyName writes the fallback, which must read back as removed. The price: a value that
+ * happens to equal its fallback (familyName "jdoe" for userName "jdoe") reads back as absent.
+ */
 export function plainFields(shape: Shape, entry: Entry): Record<string, NativeScalar> {
   const fields: Record<string, NativeScalar> = {};
   for (const spec of shape.plain) {
     const raw = firstValue(entry, spec.field);
-    if (raw !== undefined && raw !== '') fields[spec.field] = fromLdap(spec, raw);
+    if (raw === undefined || raw === '' || holdsFallback(shape, entry, spec.field, raw)) continue;
+    fields[spec.field] = fromLdap(spec, raw);
   }
   return fields;
+}
+
+function fallbackFor(shape: Shape, attr: string): Fallback | undefined {
+  const key = Object.keys(shape.fallbacks).find((a) => a.toLowerCase() === attr.toLowerCase());
+  return key === undefined ? undefined : shape.fallbacks[key];
+}
+
+/** Whether `attr` of `entry` holds exactly what its fallback computes from the entry's other attributes. */
+export function holdsFallback(shape: Shape, entry: Entry, attr: string, value: string | undefined = firstValue(entry, attr)): boolean {
+  const fb = fallbackFor(shape, attr);
+  if (fb === undefined || value === undefined) return false;
+  return fallbackValue(fb, (a) => (a.toLowerCase() === attr.toLowerCase() ? undefined : firstValue(entry, a))) === value;
 }
 
 export function metaOf(entry: Entry, versionAttribute: string): { created?: string; lastModified?: string; version?: string } {

@@ -4,12 +4,13 @@
  * change), plus a modifyDN first when the RDN attribute changes (a rename keeps the entry's id).
  */
 import { Attribute, Change, PresenceFilter, type Client, type Entry, type Filter } from 'ldapts';
-import { ConnectorError, type NativeMember, type NativePage, type NativeQuery, type NativeRecord, type NativeScalar, type NewResource, type ResourceChange, type ResourceOps } from '../types.js';
+import { ConnectorError, type NativeFilter, type NativeMember, type NativePage, type NativeQuery, type NativeRecord, type NativeScalar, type NewResource, type ResourceChange, type ResourceOps } from '../types.js';
 import { buildDn, normalizeDn, parentOf, rdnOf } from './dn.js';
 import type { Container, Directory, Resolved } from './directory.js';
-import { toLdapFilter, referencedIds } from './filter.js';
+import { evaluateFilter } from '../support/evaluate-filter.js';
+import { comparesStrings, toLdapFilter, referencedIds } from './filter.js';
 import type { Membership } from './members.js';
-import { allValues, fallbackValue, firstValue, metaOf, newEntryAttributes, plainFields, toLdap, type Shape } from './records.js';
+import { allValues, fallbackValue, firstValue, holdsFallback, metaOf, newEntryAttributes, plainFields, toLdap, type Shape } from './records.js';
 
 export interface KindContext {
   readonly shape: Shape;
@@ -100,13 +101,16 @@ export class DirectoryResources implements ResourceOps {
 
   async list(query: NativeQuery): Promise<NativePage> {
     const { shape } = this.k;
-    let filter: Filter;
+    let filter: Filter = new PresenceFilter({ attribute: 'objectClass' });
+    let exact: ((e: Entry) => boolean) | undefined;
+    let withMembers = query.withMembers;
     if (query.filter) {
-      const refs = referencedIds(query.filter, { isReference: (f) => shape.references.some((s) => s.field === f) });
+      const isReference = (f: string): boolean => shape.references.some((s) => s.field === f);
+      const refs = referencedIds(query.filter, { isReference });
       const needed = [...refs.members, ...[...refs.references.values()].flat()];
       const dns = needed.length > 0 ? await this.dir.dnsForIds(this.k.all, needed) : new Map<string, Resolved>();
       filter = toLdapFilter(query.filter, {
-        attribute: (field) => (shape.plain.some((s) => s.field === field) || shape.references.some((s) => s.field === field) ? field : undefined),
+        attribute: (field) => (shape.plain.some((s) => s.field === field) || isReference(field) ? field : undefined),
         special: (field, op, value) => (field === shape.activeField?.field ? shape.active?.filter(op, value) : undefined),
         idAttribute: this.dir.profile.idAttribute,
         idValue: (v) => this.dir.idValue(v),
@@ -114,10 +118,17 @@ export class DirectoryResources implements ResourceOps {
         ...(this.k.membership?.placeholder !== undefined ? { memberPlaceholderDn: this.k.membership.placeholder } : {}),
         memberDn: (v) => dns.get(v.toLowerCase())?.dn,
         referenceDn: (_f, v) => dns.get(v.toLowerCase())?.dn,
-        isReference: (f) => shape.references.some((s) => s.field === f),
+        isReference,
+        superset: true,
       });
-    } else {
-      filter = new PresenceFilter({ attribute: 'objectClass' });
+      // LDAP was asked for a superset of the string matches (filter.ts): keep the entries SCIM's own
+      // comparison accepts, so "padded" does not find "  padded  " and `title gt "x"` works on any attribute.
+      if (comparesStrings(query.filter, (f) => shape.plain.some((s) => s.field === f))) {
+        const scim = byDn(query.filter, (id) => dns.get(id.toLowerCase())?.dn, isReference);
+        const needsMembers = refs.members.length > 0 || mentionsMembers(query.filter);
+        withMembers ||= needsMembers && this.k.membership !== undefined;
+        exact = (e) => evaluateFilter(scim, this.#view(e, needsMembers));
+      }
     }
     // Stream and skip: one page of entries in memory at a time however large the directory (simple paged
     // results are forward-only, so startIndex is reached by counting). Entries outside the slice are only counted.
@@ -125,12 +136,32 @@ export class DirectoryResources implements ResourceOps {
     const end = start + query.count;
     const slice: Entry[] = [];
     let total = 0;
-    const attributes = query.count === 0 ? ['1.1'] : this.#attributes(query.withMembers);
+    const attributes = query.count === 0 && !exact ? ['1.1'] : this.#attributes(withMembers);
     await this.dir.stream(this.k.container, filter, attributes, `search ${shape.kind}s`, (e) => {
+      if (exact && !exact(e)) return;
       if (total >= start && total < end) slice.push(e);
       total++;
     });
     return { totalResults: total, records: await this.#records(slice, query.withMembers) };
+  }
+
+  /**
+   * An entry as a filter re-check sees it (no searches): fields as read, except that references and members
+   * are normalized DNs, which byDn() compares them with.
+   */
+  #view(e: Entry, withMembers: boolean): NativeRecord {
+    const { shape } = this.k;
+    const fields: Record<string, NativeScalar> = plainFields(shape, e);
+    for (const spec of shape.references) {
+      const dn = firstValue(e, spec.field);
+      if (dn !== undefined) fields[spec.field] = safeNormalizeDn(dn);
+    }
+    if (shape.activeField && shape.active) {
+      const active = shape.active.read(e, this.#inDisabled(e.dn));
+      if (active !== undefined) fields[shape.activeField.field] = active;
+    }
+    const members = withMembers && this.k.membership ? allValues(e, this.k.membership.attribute).filter((d) => !this.k.membership?.isPlaceholder(d)) : [];
+    return { id: this.dir.idOf(e) ?? '', fields, meta: metaOf(e, this.k.versionAttribute), members: members.map((d) => ({ value: safeNormalizeDn(d) })) };
   }
 
   async #memberDns(ids: readonly string[]): Promise<string[]> {
@@ -138,7 +169,8 @@ export class DirectoryResources implements ResourceOps {
     const found = await this.dir.dnsForIds(this.k.all, ids);
     const missing = ids.filter((id) => !found.has(id.toLowerCase()));
     if (missing.length > 0) throw new ConnectorError('invalid', `member ${JSON.stringify(missing[0])} does not exist`, { attribute: 'members' });
-    return ids.map((id) => (found.get(id.toLowerCase()) as Resolved).dn);
+    // A value twice in one add is 20 "provided more than once", not "already a member": send each once.
+    return [...new Set(ids.map((id) => (found.get(id.toLowerCase()) as Resolved).dn))];
   }
 
   async #referenceDn(field: string, id: string): Promise<string> {
@@ -175,6 +207,9 @@ export class DirectoryResources implements ResourceOps {
     const { shape } = this.k;
     const current = await this.#entry(id, false);
     if (!current) throw new ConnectorError('not-found', `${shape.kind} ${JSON.stringify(id)} not found`);
+    // Members are resolved before anything is written: an unknown member is a 400 that must change nothing.
+    const removeDns = this.k.membership ? await this.#memberDnsLenient(change.removeMembers ?? []) : [];
+    const addDns = this.k.membership ? await this.#memberDns(change.addMembers ?? []) : [];
     let dn = current.dn;
     const changes: Change[] = [];
     const after = new Map<string, string | undefined>();
@@ -195,13 +230,19 @@ export class DirectoryResources implements ResourceOps {
       after.set(c.field.toLowerCase(), value);
       if (c.field.toLowerCase() !== shape.rdnAttribute.toLowerCase()) changes.push(replace(c.field, value === undefined ? [] : [value]));
     }
-    // Required attributes the change empties get their fallback (sn from uid, cn from displayName…).
+    // Required attributes the change empties get their fallback (sn from uid, cn from displayName…), and a
+    // mapped one that holds its fallback follows its source (a rename moves sn along with uid), so it keeps
+    // reading as unset (records.ts) instead of turning into a stale value nobody sent. Unmapped ones (AD's
+    // sAMAccountName) are left alone, and the RDN is renamed, never replaced.
     const valueAfter = (a: string): string | undefined => (after.has(a.toLowerCase()) ? after.get(a.toLowerCase()) : firstValue(current, a));
     for (const [attr, fb] of Object.entries(shape.fallbacks)) {
-      if (after.has(attr.toLowerCase()) && after.get(attr.toLowerCase()) === undefined) {
-        const v = fallbackValue(fb, valueAfter);
-        if (v !== undefined) changes.push(replace(attr, [v]));
-      }
+      const key = attr.toLowerCase();
+      const emptied = after.has(key) && after.get(key) === undefined;
+      const mapped = shape.plain.some((s) => s.field.toLowerCase() === key);
+      const follows = mapped && !after.has(key) && key !== shape.rdnAttribute.toLowerCase() && holdsFallback(shape, current, attr);
+      if (!emptied && !follows) continue;
+      const v = fallbackValue(fb, valueAfter);
+      if (v !== undefined && (emptied || v !== firstValue(current, attr))) changes.push(replace(attr, [v]));
     }
     // A new RDN value (userName → uid, displayName → cn) is a rename: modifyDN first, then the rest.
     const rdn = rdnOf(dn);
@@ -220,8 +261,8 @@ export class DirectoryResources implements ResourceOps {
     }
     if (changes.length > 0) await this.dir.session.run(`modify ${dn}`, (c: Client) => c.modify(dn, changes), { idempotent: true });
     if (this.k.membership) {
-      await this.k.membership.remove(dn, await this.#memberDnsLenient(change.removeMembers ?? []));
-      await this.k.membership.add(dn, await this.#memberDns(change.addMembers ?? []));
+      await this.k.membership.remove(dn, removeDns);
+      await this.k.membership.add(dn, addDns);
     }
     const updated = await this.#entry(id, false);
     if (!updated) throw new ConnectorError('not-found', `${shape.kind} ${JSON.stringify(id)} not found`);
@@ -257,5 +298,54 @@ export class DirectoryResources implements ResourceOps {
       }
     }
     await this.dir.session.run(`delete ${current.dn}`, (c: Client) => c.del(current.dn), { idempotent: false });
+    // The server's referential integrity may now put its placeholder into groups this entry emptied.
+    if (!this.k.gatewayIntegrity) this.k.integrity?.forget();
+  }
+}
+
+function safeNormalizeDn(dn: string): string {
+  try {
+    return normalizeDn(dn);
+  } catch {
+    return dn.toLowerCase();
+  }
+}
+
+/** A DN no entry has: what an unresolvable id compares as. */
+const NO_DN = '\0no such entry';
+
+/** The filter with member and reference ids replaced by the normalized DNs they resolve to, for #view(). */
+function byDn(f: NativeFilter, dnOf: (id: string) => string | undefined, isReference: (field: string) => boolean): NativeFilter {
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return { op: f.op, filters: f.filters.map((g) => byDn(g, dnOf, isReference)) };
+    case 'not':
+      return { op: 'not', filter: byDn(f.filter, dnOf, isReference) };
+    case 'pr':
+    case 'true':
+    case 'false':
+      return f;
+    default: {
+      if (f.target.kind === 'id' || f.target.kind === 'meta') return f;
+      if (f.target.kind === 'field' && !isReference(f.target.field)) return f;
+      const dn = dnOf(String(f.value));
+      return { ...f, value: dn === undefined ? NO_DN : safeNormalizeDn(dn) };
+    }
+  }
+}
+
+function mentionsMembers(f: NativeFilter): boolean {
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return f.filters.some(mentionsMembers);
+    case 'not':
+      return mentionsMembers(f.filter);
+    case 'true':
+    case 'false':
+      return false;
+    default:
+      return f.target.kind === 'member';
   }
 }

@@ -6,7 +6,7 @@
  * ldapts' own autoRebind is not used: it does not cover StartTLS sessions, and after a restart the first
  * operation still fails with "Connection closed before message response" (research notes, failure mode
  * 12). Instead a connection error drops the client, and an idempotent operation is retried once on a
- * fresh, bound client; others answer 503 so the SCIM client retries after reading back.
+ * fresh, bound client (not after a timeout); others answer 503 so the SCIM client retries after reading back.
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
@@ -15,7 +15,7 @@ import type { Secret } from '../../src/config/secret.js';
 import type { Logger } from '../../src/log.js';
 import { ConnectorError } from '../types.js';
 import type { LdapConfig } from './config.js';
-import { isConnectionError, toConnectorError } from './errors.js';
+import { isConnectionError, isTimeout, toConnectorError } from './errors.js';
 
 export class LdapSession {
   readonly #cfg: LdapConfig;
@@ -67,6 +67,19 @@ export class LdapSession {
     return ready;
   }
 
+  /**
+   * The bound client, connecting when there is none. A client whose connection closed under us (a server
+   * restart, a timeout) is dropped, never reused: ldapts would reconnect it by itself, unbound, and two
+   * operations reconnecting one client at once can leave one of them waiting for ever (the second connect
+   * clears the first one's timer and error listener).
+   */
+  #bound(): Promise<Client> {
+    const current = this.#client;
+    if (current?.isConnected) return Promise.resolve(current);
+    if (current) this.#drop(current);
+    return this.#connect();
+  }
+
   /** Forget the current client (its connection broke); the next operation connects again. */
   #drop(client: Client): void {
     if (this.#client !== client) return;
@@ -81,14 +94,17 @@ export class LdapSession {
    */
   async run<T>(what: string, fn: (c: Client) => Promise<T>, opts: { idempotent: boolean }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = this.#client?.isConnected ? this.#client : await this.#connect();
+      const client = await this.#bound();
       try {
+        // Closed while we waited for the bind shared with other callers: a broken connection like any other.
+        if (!client.isConnected) throw new Error('Socket connection not established');
         return await fn(client);
       } catch (err) {
         if (!isConnectionError(err)) throw toConnectorError(err, what);
         this.#drop(client);
         this.#log?.warn({ op: what, attempt, err: (err as Error).message }, 'ldap connection lost');
-        if (!opts.idempotent || attempt >= 2) throw toConnectorError(err, what);
+        // A hung directory gets no second try: the caller's 503 comes after one timeout, not two.
+        if (!opts.idempotent || attempt >= 2 || isTimeout(err)) throw toConnectorError(err, what);
       }
     }
   }
