@@ -6,7 +6,8 @@
 import { AndFilter, EqualityFilter, OrFilter, PresenceFilter, type Client, type Entry, type Filter } from 'ldapts';
 import type { LdapSession } from './session.js';
 import { normalizeDn } from './dn.js';
-import { guidFromBytes, guidToBytes } from './values.js';
+import { guidFromBytes, guidToBytes, parseRange, rangedAttribute } from './values.js';
+import { allValues } from './records.js';
 import type { Profile } from './profiles.js';
 
 /** One searchable container: users or groups (and the disabled-users OU when users are moved there). */
@@ -131,6 +132,26 @@ export class Directory {
       { idempotent: true },
     );
     return found[0];
+  }
+
+  /**
+   * Every value of `attribute` in `entry`. Active Directory returns at most ~1500 values of a large
+   * multi-valued attribute and names the rest as a range (`member;range=0-1499`): ask for the next range
+   * of the same entry until the server answers one ending in `*`.
+   */
+  async allValuesOf(entry: Entry, attribute: string): Promise<string[]> {
+    const rangedKey = (e: Entry): string | undefined => Object.keys(e).find((k) => parseRange(k)?.attribute.toLowerCase() === attribute.toLowerCase());
+    let key = this.profile.rangedMembers ? rangedKey(entry) : undefined;
+    if (key === undefined) return allValues(entry, attribute);
+    const values = allValues(entry, key);
+    for (let range = parseRange(key); range && range.end !== '*'; ) {
+      const next = await this.byDn(entry.dn, [rangedAttribute(attribute, range.end + 1)]);
+      key = next ? rangedKey(next) : undefined;
+      if (!next || key === undefined) break;
+      values.push(...allValues(next, key));
+      range = parseRange(key);
+    }
+    return values;
   }
 
   /** ids → DNs, for member and manager values. Unknown ids are missing from the result. */

@@ -56,9 +56,15 @@ export class DirectoryResources implements ResourceOps {
   async #records(entries: readonly Entry[], withMembers: boolean): Promise<NativeRecord[]> {
     const { shape } = this.k;
     const dns: string[] = [];
+    // Member DNs per entry; Active Directory sends large lists in ranges (member;range=0-1499) to fetch in turn.
+    const memberDns = new Map<Entry, string[]>();
     for (const e of entries) {
       for (const spec of shape.references) dns.push(...allValues(e, spec.field));
-      if (withMembers && this.k.membership) dns.push(...allValues(e, this.k.membership.attribute).filter((d) => !this.k.membership?.isPlaceholder(d)));
+      if (withMembers && this.k.membership) {
+        const values = (await this.dir.allValuesOf(e, this.k.membership.attribute)).filter((d) => !this.k.membership?.isPlaceholder(d));
+        memberDns.set(e, values);
+        dns.push(...values);
+      }
     }
     const ids = dns.length > 0 ? await this.dir.idsForDns(this.k.all, dns) : new Map<string, Resolved>();
     const lookup = (dn: string): Resolved | undefined => ids.get(normalizeDn(dn));
@@ -81,7 +87,7 @@ export class DirectoryResources implements ResourceOps {
         meta: metaOf(e, this.k.versionAttribute),
       };
       if (withMembers && this.k.membership) {
-        record.members = allValues(e, this.k.membership.attribute).flatMap((dn) => {
+        record.members = (memberDns.get(e) ?? []).flatMap((dn) => {
           const ref = lookup(dn);
           return ref ? [{ value: ref.id, type: ref.kind === 'group' ? 'Group' : 'User' } as const] : [];
         });

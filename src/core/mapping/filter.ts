@@ -7,7 +7,7 @@
 import type { CompareOp, NativeFilter, NativeScalar, NativeTarget } from '../../../connectors/types.js';
 import { invalidFilter, ScimError } from '../../scim/errors.js';
 import type { AttrPath, Filter, FilterValue } from '../../scim/filter/ast.js';
-import { compareScalars } from '../../scim/filter/match-element.js';
+import { compareScalars, equalityTerms } from '../../scim/filter/match-element.js';
 import { findAttr, formatPath, resolvePath } from '../../scim/schema/resolve.js';
 import type { AttributeDef, ResourceTypeDef } from '../../scim/schema/types.js';
 import { toBoolean } from '../../scim/values.js';
@@ -163,6 +163,13 @@ function valuePathTerm(ctx: FilterContext, path: AttrPath, inner: Filter): Nativ
   }
   const slots = ctx.slots.filter((s) => s.attr === attr);
   if (slots.length === 0) unstored(label);
+  // `emails[type eq "other"]` when only the work email is stored: the endpoint cannot answer it truthfully.
+  for (const [def, value] of equalityTerms(inner, attr.subAttributes ?? []) ?? []) {
+    const selectors = slots.filter((s) => s.selector?.sub === def).map((s) => s.selector?.value.toLowerCase());
+    if (selectors.length > 0 && typeof value === 'string' && !selectors.includes(value.toLowerCase())) {
+      unstored(`${label}[${def.name} eq ${JSON.stringify(value)}]`);
+    }
+  }
   const elements = new Map<string, Slot[]>();
   for (const s of slots) {
     const key = s.selector ? `${s.selector.sub.name}=${s.selector.value.toLowerCase()}` : '';

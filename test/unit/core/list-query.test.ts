@@ -78,7 +78,7 @@ describe('buildListRequest: filter', () => {
   });
 
   it('accepts a filter that folds to a constant whatever operators the connector has', () => {
-    expect(users({ filter: 'emails[type eq "other"]' }, { ...CAPS, filterOperators: [] }).query.filter).toEqual({ op: 'false' });
+    expect(users({ filter: 'meta.resourceType eq "Group"' }, { ...CAPS, filterOperators: [] }).query.filter).toEqual({ op: 'false' });
   });
 });
 

@@ -170,10 +170,10 @@ describe('translate: value paths folded against the mapping', () => {
     expect(tr('emails[type eq "WORK" and value eq "x"]')).toEqual(cmp('eq', f('mail'), 'x'));
   });
 
-  it('an element type the mapping does not store is false', () => {
-    expect(tr('emails[type eq "other"]')).toEqual(FALSE);
-    expect(tr('phoneNumbers[type eq "work"]')).toEqual(FALSE);
-    expect(tr('emails[type eq "other" and value eq "x"]')).toEqual(FALSE);
+  it('an element type the mapping does not store is 400 invalidFilter naming it', () => {
+    for (const text of ['emails[type eq "other"]', 'phoneNumbers[type eq "work"]', 'emails[type eq "other" and value eq "x"]']) {
+      expect(() => tr(text), text).toThrow(/\[type eq "(other|work)"\]" is not stored/);
+    }
   });
 
   it('emails[type eq "work"] is the presence of the work element', () => {
@@ -213,10 +213,10 @@ describe('translate: logic and constant folding', () => {
   });
 
   it('folds constants: false and-ed, true or-ed, and negated constants', () => {
-    expect(tr('userName eq "a" and emails[type eq "other"]')).toEqual(FALSE);
+    expect(tr('userName eq "a" and meta.resourceType eq "Group"')).toEqual(FALSE);
     expect(tr('userName eq "a" or meta.resourceType eq "User"')).toEqual(TRUE);
     expect(tr('userName eq "a" and meta.resourceType eq "User"')).toEqual(cmp('eq', f('uid'), 'a'));
-    expect(tr('not (emails[type eq "other"])')).toEqual(TRUE);
+    expect(tr('not (meta.resourceType eq "Group")')).toEqual(TRUE);
     expect(tr('not (meta.resourceType pr)')).toEqual(FALSE);
   });
 });
