@@ -1,6 +1,7 @@
 /** Request shapes some clients send that the RFC allows or that are harmless to accept. */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stores } from '../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../support/build-app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -41,6 +42,8 @@ describe('client variants', () => {
     expect(hit.status).toBe(200);
     expect(hit.body.totalResults).toBe(1);
     const miss = await request(gw.server).get(`${BASE}/Users`).query({ filter: 'emails.type eq "home" and userName eq "variant"' }).set(AUTH);
-    expect(miss.body.totalResults).toBe(0);
+    if (stores('emails[type eq "home"].value')) expect(miss.body.totalResults).toBe(0);
+    // A type the endpoint does not store (the LDAP profile stores only work emails) is not offered, so not filterable.
+    else expect({ status: miss.status, scimType: miss.body.scimType }).toEqual({ status: 400, scimType: 'invalidFilter' });
   });
 });

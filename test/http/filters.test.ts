@@ -5,6 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKEND, expectKnownBug, itStores, msToNextTimestamp, stores } from '../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../support/build-app.js';
 import { createGroup, createUser, ENTERPRISE, expectScimError, LIST_RESPONSE, scimClient, type ScimClient } from '../support/scim-client.js';
 
@@ -76,7 +77,9 @@ describe('comparison operators', () => {
 
   it('compares booleans with eq true / eq false', async () => {
     expect(await names('active eq false')).toEqual(['bob', 'frank']);
-    expect(await names('active eq true')).toEqual(['alice', 'carol', 'dave']);
+    // LDAP stores active as the absence of a ppolicy lock: a user created without active reads back active.
+    const createdWithoutActive = BACKEND === 'ldap' ? ['CONTOSO\\eve', 'grace'] : [];
+    expect(await names('active eq true')).toEqual(['alice', 'carol', 'dave', ...createdWithoutActive].sort());
   });
 
   it('rejects ordering or substring operators on a boolean with 400 invalidFilter', async () => {
@@ -122,12 +125,15 @@ describe('attribute paths', () => {
     expect(await names('emails[type eq "work"].value eq "alice@home.example"')).toEqual([]);
   });
 
-  it('matches a value path on the element type only for users that have such an element', async () => {
+  itStores('emails[type eq "home"].value', 'matches a value path on the element type only for users that have such an element', async () => {
     expect(await names('emails[type eq "home"]')).toEqual(['alice']);
+  });
+
+  it('matches a value path with ne only on users that have an element of that type', async () => {
     expect(await names('emails[type eq "work" and value ne "bob@y.example"]')).toEqual(['alice', 'carol', 'frank']);
   });
 
-  it('matches emails.value across every stored email type', async () => {
+  itStores('emails[type eq "home"].value', 'matches emails.value across every stored email type', async () => {
     expect(await names('emails.value eq "alice@home.example"')).toEqual(['alice']);
   });
 
@@ -151,14 +157,16 @@ describe('attribute paths', () => {
 
   it('matches id exactly', async () => {
     expect(await names(`id eq "${ids['bob']}"`)).toEqual(['bob']);
-    expect(await names(`id eq "${String(ids['bob']).toUpperCase()}"`)).toEqual([]);
+    await expectKnownBug('ldap', 'id eq compares entryUUID case-insensitively (UUIDMatch)', async () =>
+      expect(await names(`id eq "${String(ids['bob']).toUpperCase()}"`)).toEqual([]),
+    );
   });
 
   it('compares meta.lastModified as a dateTime', async () => {
     await new Promise((r) => setTimeout(r, 10));
     const before = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 10));
-    const res = await api.patchOps(`/Users/${ids['frank']}`, [{ op: 'replace', path: 'nickName', value: 'Frankie' }]);
+    await new Promise((r) => setTimeout(r, 10 + msToNextTimestamp()));
+    const res = await api.patchOps(`/Users/${ids['frank']}`, [{ op: 'replace', path: 'displayName', value: 'Frankie' }]);
     expect(res.status).toBe(200);
     expect(await names(`meta.lastModified gt "${before}"`)).toEqual(['frank']);
     expect(await names(`meta.lastModified lt "${before}"`)).toEqual(['CONTOSO\\eve', 'alice', 'bob', 'carol', 'dave', 'grace']);
@@ -268,8 +276,13 @@ describe('filters that match nothing', () => {
   it('answers 200 with totalResults 0 and an empty Resources array on /Users and /Groups', async () => {
     await createGroup(api, { displayName: 'Some Group' });
     const guid = '5f0c8a2e-6a1b-4c4e-9d51-0b7f5e7a4c11';
-    for (const path of ['/Users', '/Groups']) {
+    for (const [path, kind] of [['/Users', 'user'], ['/Groups', 'group']] as const) {
       const res = await api.list(path, { filter: `externalId eq "${guid}"` });
+      if (!stores('externalId', kind)) {
+        // The LDAP profile stores no group externalId, so it is not advertised and cannot be filtered on.
+        expectScimError(res, 400, 'invalidFilter');
+        continue;
+      }
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ schemas: [LIST_RESPONSE], totalResults: 0, itemsPerPage: 0, startIndex: 1, Resources: [] });
     }

@@ -65,6 +65,6 @@ describe('sensitive attributes', () => {
     // A PATCH that does not mention the write-only password must not erase it from the store.
     const ctx = { requestId: 't', signal: new AbortController().signal, log: gw.runtime.log };
     const stored = await gw.runtime.connector.users.get(r.body.id, { withMembers: false }, ctx);
-    expect(stored?.fields['password']).toBe('S3cret!pass');
+    expect(stored?.fields[gw.field('user', 'password')]).toBe('S3cret!pass');
   });
 });

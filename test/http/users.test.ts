@@ -1,5 +1,6 @@
 /** /Users CRUD through HTTP (RFC 7644 §3.3, §3.4.1, §3.5.1, §3.5.2, §3.6). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStored, msToNextTimestamp } from '../support/backend.js';
 import { BASE, startTestGateway, type TestGateway } from '../support/build-app.js';
 import { createUser, ENTERPRISE, expectScimError, scimClient, uniq, USER_SCHEMA, type ScimClient } from '../support/scim-client.js';
 
@@ -46,7 +47,7 @@ describe('POST /Users', () => {
     };
     const res = await api.post('/Users', body);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
+    expect(res.body).toMatchObject(asStored({
       userName,
       externalId: `ext-${userName}`,
       displayName: 'Echo User',
@@ -56,7 +57,7 @@ describe('POST /Users', () => {
       phoneNumbers: [{ type: 'mobile', value: '+1 555 0100' }],
       addresses: [{ type: 'work', locality: 'Springfield', country: 'US' }],
       [ENTERPRISE]: { department: 'R&D', employeeNumber: '42' },
-    });
+    }));
     expect(res.body.schemas).toEqual([USER_SCHEMA, ENTERPRISE]);
   });
 
@@ -157,7 +158,7 @@ describe('PUT /Users/{id}', () => {
 
   it('changes the ETag and meta.lastModified, keeps meta.created', async () => {
     const created = await api.post('/Users', { schemas: [USER_SCHEMA], userName: uniq('putmeta') });
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5 + msToNextTimestamp()));
     const res = await api.put(`/Users/${created.body.id}`, { schemas: [USER_SCHEMA], userName: created.body.userName, title: 'x' });
     expect(res.headers['etag']).not.toBe(created.headers['etag']);
     expect(res.headers['etag']).toBe(res.body.meta.version);

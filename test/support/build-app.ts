@@ -1,20 +1,40 @@
 /**
- * An in-process gateway for HTTP tests: a json-file connector in a fresh temp directory, the default
- * mapping, one endpoint at /scim/v2 with TOKEN, and createApp(). supertest drives `server`.
+ * An in-process gateway for HTTP tests: one endpoint at /scim/v2 with TOKEN, and createApp(). supertest
+ * drives `server`.
+ *
+ * Two backends, chosen by SCIMBRIDGE_TEST_BACKEND (vitest.config.ts sets it per project):
+ * - `json-file` (default): a json-file connector in a fresh temp dir (`dir`), its default mapping.
+ * - `ldap`: the LDAP connector on a throwaway slapd (test/support/slapd.ts), one slapd per test file started
+ *   on first use and destroyed after the file, a fresh OU triple per gateway (`ous`), the openldap profile
+ *   exactly as in production, bound as the harness's service account, the refint overlay keeping member
+ *   DNs right (referentialIntegrity: server).
+ *
+ * A custom `mapping` is the whole mapping the connector gets (not merged with a default), written with
+ * json-file field names as before; on LDAP each SCIM path is given the LDAP attribute the openldap profile
+ * stores it under (ldapAttributeFor), and a path the directory has no home for throws, so a test cannot
+ * silently run on a mapping other than the one it wrote. `gw.field(kind, scimPath)` names the native field
+ * on either backend. What differs between the backends, and how tests deal with it: test/support/backend.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { afterAll } from 'vitest';
 import { builtinConnectors } from '../../connectors/index.js';
-import type { MappingConfig } from '../../connectors/types.js';
+import { resolveMapping, type MappingConfig } from '../../connectors/types.js';
 import { jsonFileConfigSchema, jsonFileDefaultMapping } from '../../connectors/json-file/config.js';
+import { ldapConfigSchema } from '../../connectors/ldap/config.js';
+import { ldapConnector } from '../../connectors/ldap/index.js';
 import { DEFAULT_QUEUE, startConnector } from '../../src/core/connectors.js';
 import type { QueueConfig } from '../../src/core/queue.js';
 import { DEFAULT_LIMITS, type ConnectorRuntime, type RequestLimits } from '../../src/core/runtime.js';
 import { hashToken } from '../../src/http/auth.js';
 import { createApp, type AppEndpoint } from '../../src/http/app.js';
 import { silentLogger } from '../../src/log.js';
+import { BACKEND, canonicalPath, ldapAttributeFor, type Backend } from './backend.js';
+import { ldapRequiredMessage, slapdMissing, startSlapd, type Slapd } from './slapd.js';
+
+export { BACKEND, type Backend } from './backend.js';
 
 export const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 export const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -23,30 +43,104 @@ export const BASE = '/scim/v2';
 export interface TestGateway {
   readonly server: Server;
   readonly runtime: ConnectorRuntime;
-  readonly dir: string;
+  readonly backend: Backend;
+  /** The mapping the connector got (LDAP attribute names on LDAP). */
+  readonly mapping: MappingConfig;
+  /** json-file: the data directory. */
+  readonly dir?: string;
+  /** ldap: the gateway's own OUs. */
+  readonly ous?: { readonly people: string; readonly groups: string; readonly disabled: string };
+  /** The native field a SCIM path is stored under on this gateway (`password` → `password` or `userPassword`). */
+  field(kind: 'user' | 'group', scimPath: string): string;
   close(): Promise<void>;
 }
 
 export interface TestGatewayOptions {
+  /** With json-file field names; translated per SCIM path on LDAP (see ldapAttributeFor). */
   readonly mapping?: MappingConfig;
   readonly queue?: Partial<QueueConfig>;
   readonly limits?: Partial<RequestLimits>;
   readonly bodyLimitBytes?: number;
+  /** json-file connector options (refused on LDAP: make such a test json-file only). */
   readonly options?: Record<string, unknown>;
   /** Extra endpoints sharing the connector, each with its own token. */
   readonly extraEndpoints?: readonly { path: string; token: string }[];
 }
 
+function translateMapping(mapping: MappingConfig): MappingConfig {
+  const section = (kind: 'user' | 'group'): Record<string, string> =>
+    Object.fromEntries(
+      Object.keys(mapping[kind]).map((path) => {
+        const attr = ldapAttributeFor(kind, path);
+        if (attr === undefined) {
+          throw new Error(`startTestGateway: the ldap backend has no attribute for ${kind} ${path}; make this test backend-aware (itStores/itOn)`);
+        }
+        return [path, attr];
+      }),
+    );
+  return { user: section('user'), group: section('group') };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One slapd per test file
+
+let slapd: Promise<Slapd> | undefined;
+
+function fileSlapd(): Promise<Slapd> {
+  if (!slapd) {
+    const missing = slapdMissing();
+    if (missing.length > 0) throw new Error(ldapRequiredMessage(missing));
+    slapd = startSlapd();
+  }
+  return slapd;
+}
+
+if (BACKEND === 'ldap') {
+  // Registered while the test file imports this module, so it runs once after the whole file (after the
+  // file's own afterAll hooks, which close the gateways).
+  afterAll(async () => {
+    const s = slapd;
+    slapd = undefined;
+    await (await s?.catch(() => undefined))?.destroy();
+  });
+}
+
+async function ldapSpec(opts: TestGatewayOptions): Promise<{ options: unknown; mapping: MappingConfig; ous: NonNullable<TestGateway['ous']> }> {
+  if (opts.options !== undefined) throw new Error('startTestGateway: `options` are json-file options; this test cannot run on ldap');
+  const s = await fileSlapd();
+  const ous = await s.freshOus('http');
+  const options = ldapConfigSchema.parse({
+    url: s.url,
+    allowInsecure: true,
+    bindDN: s.serviceDN,
+    bindPassword: s.servicePassword,
+    profile: 'openldap',
+    referentialIntegrity: 'server',
+    users: { baseDN: ous.people },
+    // refint replaces a deleted last member by its refint_nothing DN (the admin): that is the placeholder.
+    groups: { baseDN: ous.groups, emptyMember: s.adminDN },
+  });
+  // No mapping: the profile's, resolved as for a YAML without a `mapping:` block.
+  const mapping = opts.mapping ? translateMapping(opts.mapping) : resolveMapping(ldapConnector, options, undefined);
+  return { options, mapping, ous };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const dir = await mkdtemp(join(tmpdir(), 'scimbridge-test-'));
+  let dir: string | undefined;
+  let ous: TestGateway['ous'];
+  let options: unknown;
+  let mapping: MappingConfig;
+  if (BACKEND === 'ldap') {
+    ({ options, mapping, ous } = await ldapSpec(opts));
+  } else {
+    dir = await mkdtemp(join(tmpdir(), 'scimbridge-test-'));
+    options = jsonFileConfigSchema.parse({ dir, fsync: false, ...opts.options });
+    mapping = opts.mapping ?? jsonFileDefaultMapping;
+  }
   const runtime = await startConnector(
-    {
-      id: 'test',
-      type: 'json-file',
-      options: jsonFileConfigSchema.parse({ dir, fsync: false, ...opts.options }),
-      mapping: opts.mapping ?? jsonFileDefaultMapping,
-      queue: { ...DEFAULT_QUEUE, ...opts.queue },
-    },
+    { id: 'test', type: BACKEND, options, mapping, queue: { ...DEFAULT_QUEUE, ...opts.queue } },
     builtinConnectors,
     silentLogger,
   );
@@ -65,11 +159,19 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
   return {
     server,
     runtime,
-    dir,
+    backend: BACKEND,
+    mapping,
+    ...(dir !== undefined ? { dir } : {}),
+    ...(ous !== undefined ? { ous } : {}),
+    field(kind, scimPath) {
+      const f = Object.entries(mapping[kind]).find(([k]) => canonicalPath(k) === canonicalPath(scimPath))?.[1];
+      if (f === undefined) throw new Error(`this gateway does not map ${kind} ${scimPath}`);
+      return f;
+    },
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       await runtime.connector.stop();
-      await rm(dir, { recursive: true, force: true });
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -3,6 +3,7 @@
  * manager as a bare id, conflicts on userName / group displayName, and groups created without members.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStored, expectKnownBug } from '../../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../../support/build-app.js';
 import request from 'supertest';
 import {
@@ -42,14 +43,16 @@ describe('Entra creating users', () => {
     expect(res.status).toBe(201);
     expectScimJson(res);
     expectMeta(res.body, 'User');
-    expect(res.body).toMatchObject({
-      userName: body['userName'],
-      externalId: body['externalId'],
-      displayName: '  Joy  Young ',
-      phoneNumbers: [{ type: 'work', value: '55555555555' }],
-      emails: [{ primary: true, type: 'work', value: 'Joy.Young@Contoso.COM' }],
-      preferredLanguage: 'en-US',
-    });
+    expect(res.body).toMatchObject(
+      asStored({
+        userName: body['userName'],
+        externalId: body['externalId'],
+        displayName: '  Joy  Young ',
+        phoneNumbers: [{ type: 'work', value: '55555555555' }],
+        emails: [{ primary: true, type: 'work', value: 'Joy.Young@Contoso.COM' }],
+        preferredLanguage: 'en-US',
+      }),
+    );
   });
 
   it("Entra's create with meta.resourceType and roles: [] is accepted; neither is stored", async () => {
@@ -122,7 +125,7 @@ describe('Entra creating users', () => {
     await createUser(c, { userName });
     for (const again of [userName, userName.toUpperCase()]) {
       const body = expectScimError(await c.post('/Users', entraUser({ userName: again })), 409, 'uniqueness');
-      expect(body['detail']).toMatch(/userName/);
+      await expectKnownBug('ldap', 'the 409 detail names the entry DN, not userName', () => expect(body['detail']).toMatch(/userName/));
     }
     const found = await c.get(`/Users?filter=userName eq "${userName}"`);
     expect(found.body.totalResults).toBe(1);
@@ -166,7 +169,7 @@ describe('Entra creating groups', () => {
     const res = await c.post('/Groups', body);
     expect(res.status).toBe(201);
     expectMeta(res.body, 'Group');
-    expect(res.body).toMatchObject({ schemas: [GROUP_SCHEMA], displayName: body['displayName'], externalId: body['externalId'], members: [] });
+    expect(res.body).toMatchObject(asStored({ schemas: [GROUP_SCHEMA], displayName: body['displayName'], externalId: body['externalId'], members: [] }, 'group'));
   });
 
   it("Entra's group create with members: [] and with members listed both get 201", async () => {

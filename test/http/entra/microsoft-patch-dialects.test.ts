@@ -5,6 +5,7 @@
  * to the same effect (checklist D1, D2, D5, D6, E2, E3, I1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStored, asStoredAttr } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import {
   createGroup,
@@ -57,11 +58,12 @@ describe("Microsoft's PATCH samples, with and without the aadOptscim062020 flag"
       const id = String(user['id']);
       const res = await c.patch(`/Users/${id}`, addSingle[dialect].body);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body.nickName).toBe('Babs');
+      // Accepted everywhere; read back where the backend stores nickName (json-file), absent where it does not (LDAP).
+      expect(res.body.nickName).toBe(asStoredAttr('nickName', 'Babs'));
       // Add on a single-valued attribute replaces it (RFC 7644 §3.5.2.1).
       const again = await c.patch(`/Users/${id}`, substitute(addSingle[dialect].body, { Babs: 'Barbara' }));
       expect(again.status).toBe(200);
-      expect(again.body.nickName).toBe('Barbara');
+      expect(again.body.nickName).toBe(asStoredAttr('nickName', 'Barbara'));
     });
 
     it(`Entra's replace-multiple-attributes PATCH in the ${dialect} dialect sets every attribute, including dotted and URN-qualified keys`, async () => {
@@ -71,22 +73,26 @@ describe("Microsoft's PATCH samples, with and without the aadOptscim062020 flag"
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const read = (await c.get(`/Users/${id}`)).body as Json;
       if (dialect === 'default') {
-        expect(read).toMatchObject({
-          displayName: 'Pvlo',
-          emails: [{ type: 'work', value: 'TestBcwqnm@test.microsoft.com', primary: true }],
-          name: { givenName: 'Gtfd', familyName: 'Pkqf' },
-          externalId: 'Eqpj',
-          [ENTERPRISE]: { employeeNumber: 'Eqpj' },
-        });
+        expect(read).toMatchObject(
+          asStored({
+            displayName: 'Pvlo',
+            emails: [{ type: 'work', value: 'TestBcwqnm@test.microsoft.com', primary: true }],
+            name: { givenName: 'Gtfd', familyName: 'Pkqf' },
+            externalId: 'Eqpj',
+            [ENTERPRISE]: { employeeNumber: 'Eqpj' },
+          }),
+        );
       } else {
         // The no-path op's keys are attribute paths ("name.givenName", "urn:…:employeeNumber"), not
         // literal attribute names: they set sub-attributes and the extension attribute.
-        expect(read).toMatchObject({
-          displayName: 'Bjfe',
-          emails: [{ type: 'work', value: 'TestMhvaes@test.microsoft.com', primary: true }],
-          name: { givenName: 'Kkom', familyName: 'Unua', formatted: 'givenName familyName' },
-          [ENTERPRISE]: { employeeNumber: 'Aklq' },
-        });
+        expect(read).toMatchObject(
+          asStored({
+            displayName: 'Bjfe',
+            emails: [{ type: 'work', value: 'TestMhvaes@test.microsoft.com', primary: true }],
+            name: { givenName: 'Kkom', familyName: 'Unua', formatted: 'givenName familyName' },
+            [ENTERPRISE]: { employeeNumber: 'Aklq' },
+          }),
+        );
         expect(read).not.toHaveProperty(['name.givenName']);
         expect(read.externalId).toBe(user['externalId']);
       }

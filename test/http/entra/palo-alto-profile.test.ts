@@ -6,6 +6,7 @@
  * Entra's mapping screen offers exactly what /Schemas lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStoredAttr, expectKnownBug, stores, unstored } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import { createUser, entra, ENTERPRISE, entraQuery, expectListResponse, expectMeta, GROUP_SCHEMA, guid, patchOp, USER_SCHEMA, type EntraClient, type Json } from './entra-client.js';
 
@@ -45,6 +46,14 @@ const USER_TABLE = [
 ] as const;
 
 const GROUP_TABLE = ['displayName', 'members'] as const;
+
+/**
+ * The rows this backend stores: all of them on json-file. The openldap profile has no home for the "other"
+ * email and address (issue 3 asks for one; the /Schemas test below keeps that visible as a known gap), and
+ * Entra cannot map what /Schemas does not offer, so on LDAP the round trips assert the other rows.
+ */
+const STORED_TABLE = USER_TABLE.filter((path) => stores(path));
+const PROFILE_GAP = 'the openldap profile has no home for the emails/addresses [type eq "other"] rows of the seed table';
 
 /** The value at one of the table's paths in a SCIM resource (manager reads as manager.value). */
 function valueAt(resource: Json, path: string): unknown {
@@ -134,13 +143,13 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
     const read = await c.get(`/Users/${String(created.body.id)}`);
     expect(read.status).toBe(200);
     for (const resource of [created.body as Json, read.body as Json]) {
-      for (const path of USER_TABLE) expect(valueAt(resource, path), path).toEqual(v[path]);
+      for (const path of STORED_TABLE) expect(valueAt(resource, path), path).toEqual(v[path]);
       expect(resource['schemas']).toEqual([USER_SCHEMA, ENTERPRISE]);
-      // Whole elements, as sent: nothing added, nothing lost.
-      expect(resource['addresses']).toEqual(body.addresses);
-      expect(resource['phoneNumbers']).toEqual(body.phoneNumbers);
-      expect(resource['emails']).toEqual(body.emails);
-      expect(resource['name']).toEqual(body.name);
+      // Whole elements, as sent: nothing added, nothing lost (of what the backend stores).
+      expect(resource['addresses']).toEqual(asStoredAttr('addresses', body.addresses));
+      expect(resource['phoneNumbers']).toEqual(asStoredAttr('phoneNumbers', body.phoneNumbers));
+      expect(resource['emails']).toEqual(asStoredAttr('emails', body.emails));
+      expect(resource['name']).toEqual(asStoredAttr('name', body.name));
     }
     // H1: Entra matches this app's users on userName.
     const found = await c.get(`/Users?filter=${entraQuery(`userName eq "${String(v['userName'])}"`)}`);
@@ -155,11 +164,12 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
     const res = await c.patch(`/Users/${id}`, patchOp(...ops));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const read = (await c.get(`/Users/${id}`)).body as Json;
-    for (const path of USER_TABLE) expect(valueAt(read, path), path).toEqual(v[path]);
+    for (const path of STORED_TABLE) expect(valueAt(read, path), path).toEqual(v[path]);
     // One element per type, however many sub-attributes were set one by one.
-    expect((read['addresses'] as Json[]).map((e) => e['type'])).toEqual(['work', 'other']);
-    expect((read['phoneNumbers'] as Json[]).map((e) => e['type'])).toEqual(['work', 'mobile', 'fax']);
-    expect((read['emails'] as Json[]).map((e) => e['type']).sort()).toEqual(['other', 'work']);
+    const types = (attr: string, all: string[], sub: string) => all.filter((t) => stores(`${attr}[type eq "${t}"].${sub}`));
+    expect((read['addresses'] as Json[]).map((e) => e['type'])).toEqual(types('addresses', ['work', 'other'], 'formatted'));
+    expect((read['phoneNumbers'] as Json[]).map((e) => e['type'])).toEqual(types('phoneNumbers', ['work', 'mobile', 'fax'], 'value'));
+    expect((read['emails'] as Json[]).map((e) => e['type']).sort()).toEqual(types('emails', ['other', 'work'], 'value'));
   });
 
   it("every attribute of the Palo Alto user table can be cleared by Entra's Remove with the table's path", async () => {
@@ -182,7 +192,16 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
     const core = attrsOf(USER_SCHEMA);
     const enterprise = attrsOf(ENTERPRISE);
     const subNames = (a: Json | undefined) => ((a?.['subAttributes'] ?? []) as Json[]).map((s) => s['name']);
+    await expectKnownBug('ldap', PROFILE_GAP, () => expect(unstored(USER_TABLE)).toEqual([]));
     for (const path of USER_TABLE) {
+      const typed = /^(\w+)\[type eq "(\w+)"\]\.(\w+)$/.exec(path);
+      if (!stores(path)) {
+        // Not stored, so not offered: Entra cannot map it (never accepted and then dropped).
+        const [, name, type] = typed as unknown as [string, string, string];
+        const typeDef = ((core.get(name)?.['subAttributes'] ?? []) as Json[]).find((s) => s['name'] === 'type');
+        expect(typeDef?.['canonicalValues'] ?? [], path).not.toContain(type);
+        continue;
+      }
       if (path.startsWith(`${ENTERPRISE}:`)) {
         const attr = enterprise.get(path.slice(ENTERPRISE.length + 1));
         expect(attr, path).toBeDefined();
@@ -190,7 +209,6 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
         else expect(attr?.['type'], path).toBe('string');
         continue;
       }
-      const typed = /^(\w+)\[type eq "(\w+)"\]\.(\w+)$/.exec(path);
       if (typed) {
         const [, name, type, sub] = typed as unknown as [string, string, string, string];
         const attr = core.get(name);

@@ -5,6 +5,7 @@
  * validation does it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itStores } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import {
   createGroup,
@@ -108,9 +109,14 @@ describe("Entra's matching queries", () => {
     expect(b.body).toEqual(a.body);
   });
 
-  it("Entra's group query by externalId finds exactly the group", async () => {
-    only(await c.get(`/Groups?excludedAttributes=members&filter=${entraQuery('externalId eq "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"')}`), groupId);
-  });
+  itStores(
+    'externalId',
+    "Entra's group query by externalId finds exactly the group",
+    async () => {
+      only(await c.get(`/Groups?excludedAttributes=members&filter=${entraQuery('externalId eq "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"')}`), groupId);
+    },
+    { kind: 'group' },
+  );
 
   it('GET /Groups/{id}?excludedAttributes=members omits members entirely, while a plain GET lists them', async () => {
     const without = await c.get(`/Groups/${groupId}?excludedAttributes=members`);
