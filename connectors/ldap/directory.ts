@@ -115,11 +115,22 @@ export class Directory {
     }
   }
 
+  /**
+   * SCIM ids are case-exact (RFC 7643 §3.1) but entryUUID's matching rule ignores case, so a directory
+   * would find `ABC…` for `abc…`: compare what comes back. GUIDs are the same GUID in either case.
+   */
+  sameId(a: string, b: string): boolean {
+    return this.profile.idIsGuid ? a.toLowerCase() === b.toLowerCase() : a === b;
+  }
+
   async byId(c: Container, id: string, attributes: readonly string[]): Promise<Entry | undefined> {
     const f = this.idFilter(id);
     if (!f) return undefined;
     const found = await this.search(c, f, attributes, `read ${c.kind} ${id}`);
-    return found[0];
+    return found.find((e) => {
+      const got = this.idOf(e);
+      return got !== undefined && this.sameId(got, id);
+    });
   }
 
   /** The entry at `dn` (a base-scope search), e.g. to read back what was just added. */
@@ -154,7 +165,7 @@ export class Directory {
     return values;
   }
 
-  /** ids → DNs, for member and manager values. Unknown ids are missing from the result. */
+  /** ids → DNs, for member and manager values, keyed by the id as given. Unknown ids are missing from the result. */
   async dnsForIds(containers: readonly Container[], ids: readonly string[]): Promise<Map<string, Resolved>> {
     const out = new Map<string, Resolved>();
     const wanted = [...new Set(ids)];
@@ -166,8 +177,10 @@ export class Directory {
       if (filters.length === 0) continue;
       for (const c of containers) {
         for (const e of await this.search(c, new OrFilter({ filters }), [this.profile.idAttribute], `resolve ${c.kind} ids`)) {
-          const id = this.idOf(e);
-          if (id !== undefined) out.set(id.toLowerCase(), { id, dn: e.dn, kind: c.kind });
+          const got = this.idOf(e);
+          // Keyed by the id as asked for, and only when it is exactly that id (see sameId).
+          const asked = got === undefined ? undefined : wanted.find((w) => this.sameId(w, got));
+          if (got !== undefined && asked !== undefined) out.set(asked, { id: got, dn: e.dn, kind: c.kind });
         }
       }
     }

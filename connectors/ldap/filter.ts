@@ -280,7 +280,8 @@ export function comparesStrings(f: NativeFilter, isPlain: (field: string) => boo
     case 'false':
       return false;
     default:
-      return f.target.kind === 'field' && isPlain(f.target.field) && isStringComparison(f);
+      // ids are caseExact in SCIM (RFC 7643 §3.1) while entryUUID's matching rule ignores case: re-check them too.
+      return (f.target.kind === 'id' || (f.target.kind === 'field' && isPlain(f.target.field))) && isStringComparison(f);
   }
 }
 

@@ -54,10 +54,12 @@ const OPENLDAP: Profile = {
     rdnAttribute: 'uid',
     scope: 'one',
     active: { strategy: 'ppolicy-lock' },
-    // person requires sn and cn; Entra may create a user before it knows the surname.
+    // person requires sn and cn; Entra may create a user before it knows the surname. Both come from uid:
+    // a value equal to its fallback reads back as absent (records.ts), and Entra often sends
+    // name.formatted equal to displayName, which must not vanish.
     fallbacks: {
       sn: { from: ['uid'], localPart: false },
-      cn: { from: ['displayName', 'uid'], localPart: false },
+      cn: { from: ['uid'], localPart: false },
     },
   },
   groups: { objectClasses: ['top', 'groupOfNames'], filter: '(objectClass=groupOfNames)', rdnAttribute: 'cn', memberAttribute: 'member', fallbacks: {}, needsMember: true },

@@ -122,15 +122,15 @@ export class DirectoryResources implements ResourceOps {
         idValue: (v) => this.dir.idValue(v),
         ...(this.k.membership ? { memberAttribute: this.k.membership.attribute } : {}),
         ...(this.k.membership?.placeholder !== undefined ? { memberPlaceholderDn: this.k.membership.placeholder } : {}),
-        memberDn: (v) => dns.get(v.toLowerCase())?.dn,
-        referenceDn: (_f, v) => dns.get(v.toLowerCase())?.dn,
+        memberDn: (v) => dns.get(v)?.dn,
+        referenceDn: (_f, v) => dns.get(v)?.dn,
         isReference,
         superset: true,
       });
       // LDAP was asked for a superset of the string matches (filter.ts): keep the entries SCIM's own
       // comparison accepts, so "padded" does not find "  padded  " and `title gt "x"` works on any attribute.
       if (comparesStrings(query.filter, (f) => shape.plain.some((s) => s.field === f))) {
-        const scim = byDn(query.filter, (id) => dns.get(id.toLowerCase())?.dn, isReference);
+        const scim = byDn(query.filter, (id) => dns.get(id)?.dn, isReference);
         const needsMembers = refs.members.length > 0 || mentionsMembers(query.filter);
         withMembers ||= needsMembers && this.k.membership !== undefined;
         exact = (e) => evaluateFilter(scim, this.#view(e, needsMembers));
@@ -173,15 +173,15 @@ export class DirectoryResources implements ResourceOps {
   async #memberDns(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const found = await this.dir.dnsForIds(this.k.all, ids);
-    const missing = ids.filter((id) => !found.has(id.toLowerCase()));
+    const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) throw new ConnectorError('invalid', `member ${JSON.stringify(missing[0])} does not exist`, { attribute: 'members' });
     // A value twice in one add is 20 "provided more than once", not "already a member": send each once.
-    return [...new Set(ids.map((id) => (found.get(id.toLowerCase()) as Resolved).dn))];
+    return [...new Set(ids.map((id) => (found.get(id) as Resolved).dn))];
   }
 
   async #referenceDn(field: string, id: string): Promise<string> {
     const found = await this.dir.dnsForIds([this.k.users], [id]);
-    const dn = found.get(id.toLowerCase())?.dn;
+    const dn = found.get(id)?.dn;
     if (!dn) throw new ConnectorError('invalid', `${field} ${JSON.stringify(id)} does not exist`, { attribute: field });
     return dn;
   }
@@ -203,7 +203,16 @@ export class DirectoryResources implements ResourceOps {
     attrs['objectClass'] = [...this.k.objectClasses];
     const rdnValue = (attrs[shape.rdnAttribute] ?? attrs[Object.keys(attrs).find((a) => a.toLowerCase() === shape.rdnAttribute.toLowerCase()) ?? ''])?.[0] ?? '';
     const dn = buildDn(shape.rdnAttribute, rdnValue, this.k.createBase(active));
-    await this.dir.session.run(`add ${dn}`, (c: Client) => c.add(dn, attrs), { idempotent: false });
+    try {
+      await this.dir.session.run(`add ${dn}`, (c: Client) => c.add(dn, attrs), { idempotent: false });
+    } catch (err) {
+      // 68 names the DN; the SCIM client needs the attribute it sent (userName, or a group's displayName).
+      if (err instanceof ConnectorError && err.kind === 'conflict') {
+        const scimName = shape.plain.find((p) => p.field.toLowerCase() === shape.rdnAttribute.toLowerCase())?.scimPath ?? shape.rdnAttribute;
+        throw new ConnectorError('conflict', `a ${shape.kind} with ${scimName} ${JSON.stringify(rdnValue)} already exists`, { cause: err, attribute: scimName });
+      }
+      throw err;
+    }
     const created = await this.dir.byDn(dn, this.#attributes(true));
     if (!created) throw new ConnectorError('internal', `${dn} was added but cannot be read back`);
     return (await this.#records([created], this.k.membership !== undefined))[0] as NativeRecord;
@@ -279,7 +288,7 @@ export class DirectoryResources implements ResourceOps {
   async #memberDnsLenient(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const found = await this.dir.dnsForIds(this.k.all, ids);
-    return ids.flatMap((id) => found.get(id.toLowerCase())?.dn ?? []);
+    return ids.flatMap((id) => found.get(id)?.dn ?? []);
   }
 
   async #followRename(oldDn: string, newDn: string): Promise<void> {

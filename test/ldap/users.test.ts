@@ -166,10 +166,12 @@ describeLdap('LDAP users through HTTP', () => {
     expect(u).not.toHaveProperty('name');
     let entry = await entryAt(admin, `uid=nosurname,${gw.ous.people}`);
     expect(values(entry, 'sn')).toEqual(['nosurname']);
-    expect(values(entry, 'cn')).toEqual(['No Surname']);
+    // cn comes from uid, not displayName: Entra often sends name.formatted equal to displayName, and a
+    // value equal to its filler reads back as absent, so a displayName filler would hide it.
+    expect(values(entry, 'cn')).toEqual(['nosurname']);
     expect((await api.get(`/Users/${u.id}`)).body).not.toHaveProperty('name');
 
-    // Without displayName, cn falls back to uid; the fillers follow a rename and a new displayName.
+    // The fillers follow a rename; a new displayName does not touch them.
     const plain = await createUser(api, { userName: 'plain' });
     expect(values(await entryAt(admin, `uid=plain,${gw.ous.people}`), 'cn')).toEqual(['plain']);
     await api.patchOps(`/Users/${plain.id}`, [
@@ -178,7 +180,7 @@ describeLdap('LDAP users through HTTP', () => {
     ]);
     entry = await entryAt(admin, `uid=renamed,${gw.ous.people}`);
     expect(values(entry, 'sn')).toEqual(['renamed']);
-    expect(values(entry, 'cn')).toEqual(['Now Named']);
+    expect(values(entry, 'cn')).toEqual(['renamed']);
     expect((await api.get(`/Users/${plain.id}`)).body).not.toHaveProperty('name');
 
     // Given values are stored; removing them writes the filler back and reads as removed.
@@ -190,7 +192,13 @@ describeLdap('LDAP users through HTTP', () => {
     expect(removed.body).not.toHaveProperty('name');
     entry = await entryAt(admin, `uid=nosurname,${gw.ous.people}`);
     expect(values(entry, 'sn')).toEqual(['nosurname']);
-    expect(values(entry, 'cn')).toEqual(['No Surname']);
+    expect(values(entry, 'cn')).toEqual(['nosurname']);
+  });
+
+  it('keeps name.formatted when Entra sends it equal to displayName', async () => {
+    const u = await createUser(api, { userName: 'sameformatted', displayName: 'Same Name', name: { formatted: 'Same Name', familyName: 'Name' } });
+    expect(u.name).toEqual({ formatted: 'Same Name', familyName: 'Name' });
+    expect((await api.get(`/Users/${u.id}`)).body.name).toEqual({ formatted: 'Same Name', familyName: 'Name' });
   });
 
   it('finds users by userName and by externalId ignoring case, exactly one each', async () => {

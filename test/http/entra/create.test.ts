@@ -3,7 +3,7 @@
  * manager as a bare id, conflicts on userName / group displayName, and groups created without members.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStored, expectKnownBug } from '../../support/backend.js';
+import { asStored } from '../../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../../support/build-app.js';
 import request from 'supertest';
 import {
@@ -125,7 +125,7 @@ describe('Entra creating users', () => {
     await createUser(c, { userName });
     for (const again of [userName, userName.toUpperCase()]) {
       const body = expectScimError(await c.post('/Users', entraUser({ userName: again })), 409, 'uniqueness');
-      await expectKnownBug('ldap', 'the 409 detail names the entry DN, not userName', () => expect(body['detail']).toMatch(/userName/));
+      expect(body['detail']).toMatch(/userName/);
     }
     const found = await c.get(`/Users?filter=userName eq "${userName}"`);
     expect(found.body.totalResults).toBe(1);
