@@ -135,6 +135,12 @@ export interface ResourceOps {
   modify(id: string, change: ResourceChange, ctx: OpContext): Promise<NativeRecord>;
   /** Deleting a user also removes it from every group. Throws ConnectorError('not-found') when absent. */
   delete(id: string, ctx: OpContext): Promise<void>;
+  /**
+   * Optional, groups: add and remove members and return nothing. Entra's member PATCH is answered 204, so
+   * the core calls this instead of modify() when it has one, sparing a connector the read-back modify()
+   * owes (one search in three on LDAP). Same rules as modify()'s member changes.
+   */
+  changeMembers?(id: string, change: { readonly add: readonly string[]; readonly remove: readonly string[] }, ctx: OpContext): Promise<void>;
 }
 
 export interface Capabilities {

@@ -5,7 +5,7 @@
  */
 import { AndFilter, EqualityFilter, OrFilter, PresenceFilter, type Client, type Entry, type Filter } from 'ldapts';
 import type { LdapSession } from './session.js';
-import { normalizeDn } from './dn.js';
+import { normalizeDn, parentOf } from './dn.js';
 import { guidFromBytes, guidToBytes, parseRange, rangedAttribute } from './values.js';
 import { allValues } from './records.js';
 import type { Profile } from './profiles.js';
@@ -170,12 +170,15 @@ export class Directory {
     const out = new Map<string, Resolved>();
     const wanted = [...new Set(ids)];
     for (let i = 0; i < wanted.length; i += CHUNK) {
-      const filters = wanted
-        .slice(i, i + CHUNK)
-        .map((id) => this.idFilter(id))
-        .filter((f): f is Filter => f !== undefined);
-      if (filters.length === 0) continue;
+      const chunk = wanted.slice(i, i + CHUNK);
       for (const c of containers) {
+        // Users are searched first; an id found there is not looked for among the groups (one search, not
+        // two, for Entra's usual member add).
+        const filters = chunk
+          .filter((id) => !out.has(id))
+          .map((id) => this.idFilter(id))
+          .filter((f): f is Filter => f !== undefined);
+        if (filters.length === 0) break;
         for (const e of await this.search(c, new OrFilter({ filters }), [this.profile.idAttribute], `resolve ${c.kind} ids`)) {
           const got = this.idOf(e);
           // Keyed by the id as asked for, and only when it is exactly that id (see sameId).
@@ -192,8 +195,11 @@ export class Directory {
     const out = new Map<string, Resolved>();
     const wanted = [...new Set(dns)];
     for (let i = 0; i < wanted.length; i += CHUNK) {
-      const filters = wanted.slice(i, i + CHUNK).map((dn) => new EqualityFilter({ attribute: this.profile.dnAttribute, value: dn }));
+      const chunk = wanted.slice(i, i + CHUNK);
       for (const c of containers) {
+        // Only the DNs that can be in this container: a group of users costs one search, not one per container.
+        const filters = chunk.filter((dn) => mayHold(c, dn)).map((dn) => new EqualityFilter({ attribute: this.profile.dnAttribute, value: dn }));
+        if (filters.length === 0) continue;
         for (const e of await this.search(c, new OrFilter({ filters }), [this.profile.idAttribute], `resolve ${c.kind} DNs`)) {
           const id = this.idOf(e);
           if (id !== undefined) out.set(normalizeDn(e.dn), { id, dn: e.dn, kind: c.kind });
@@ -214,4 +220,19 @@ export class Directory {
       idempotent: true,
     });
   }
+}
+
+const normalizedBases = new WeakMap<Container, readonly string[]>();
+
+/** Whether `dn` can be an entry of `c`: under one of its bases (a DN we cannot parse is not ruled out). */
+function mayHold(c: Container, dn: string): boolean {
+  let n: string;
+  try {
+    n = normalizeDn(dn);
+  } catch {
+    return true;
+  }
+  let bases = normalizedBases.get(c);
+  if (!bases) normalizedBases.set(c, (bases = c.bases.map(normalizeDn)));
+  return bases.some((b) => n.endsWith(`,${b}`) && (c.scope === 'sub' || parentOf(n) === b));
 }

@@ -4,12 +4,13 @@
  * change), plus a modifyDN first when the RDN attribute changes (a rename keeps the entry's id).
  */
 import { Attribute, Change, PresenceFilter, type Client, type Entry, type Filter } from 'ldapts';
-import { ConnectorError, type NativeFilter, type NativeMember, type NativePage, type NativeQuery, type NativeRecord, type NativeScalar, type NewResource, type ResourceChange, type ResourceOps } from '../types.js';
+import { ConnectorError, type NativeFilter, type NativeMember, type NativePage, type NativeQuery, type NativeRecord, type NativeScalar, type NewResource, type OpContext, type ResourceChange, type ResourceOps } from '../types.js';
 import { buildDn, normalizeDn, parentOf, rdnOf } from './dn.js';
 import type { Container, Directory, Resolved } from './directory.js';
 import { evaluateFilter } from '../support/evaluate-filter.js';
 import { comparesStrings, toLdapFilter, referencedIds } from './filter.js';
 import type { Membership } from './members.js';
+import { RecentReads } from './recent.js';
 import { allValues, fallbackValue, firstValue, holdsFallback, metaOf, newEntryAttributes, plainFields, toLdap, type Shape } from './records.js';
 
 export interface KindContext {
@@ -36,6 +37,8 @@ export interface KindContext {
 const replace = (type: string, values: string[]): Change => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
 
 export class DirectoryResources implements ResourceOps {
+  readonly #recent = new RecentReads();
+
   constructor(
     private readonly dir: Directory,
     private readonly k: KindContext,
@@ -100,8 +103,9 @@ export class DirectoryResources implements ResourceOps {
     return this.dir.byId(this.k.container, id, this.#attributes(withMembers));
   }
 
-  async get(id: string, opts: { readonly withMembers: boolean }): Promise<NativeRecord | undefined> {
+  async get(id: string, opts: { readonly withMembers: boolean }, ctx?: OpContext): Promise<NativeRecord | undefined> {
     const e = await this.#entry(id, opts.withMembers);
+    if (e && ctx) this.#recent.remember(id, ctx.requestId, e);
     return e ? (await this.#records([e], opts.withMembers))[0] : undefined;
   }
 
@@ -218,10 +222,23 @@ export class DirectoryResources implements ResourceOps {
     return (await this.#records([created], this.k.membership !== undefined))[0] as NativeRecord;
   }
 
-  async modify(id: string, change: ResourceChange): Promise<NativeRecord> {
-    const { shape } = this.k;
+  async modify(id: string, change: ResourceChange, ctx?: OpContext): Promise<NativeRecord> {
+    const read = ctx ? this.#recent.take(id, ctx.requestId) : undefined;
+    if (read) {
+      try {
+        return await this.#modify(id, change, read);
+      } catch (err) {
+        // Renamed or moved by someone else since this request read it: look it up again.
+        if (!(err instanceof ConnectorError && err.kind === 'not-found')) throw err;
+      }
+    }
     const current = await this.#entry(id, false);
-    if (!current) throw new ConnectorError('not-found', `${shape.kind} ${JSON.stringify(id)} not found`);
+    if (!current) throw new ConnectorError('not-found', `${this.k.shape.kind} ${JSON.stringify(id)} not found`);
+    return this.#modify(id, change, current);
+  }
+
+  async #modify(id: string, change: ResourceChange, current: Entry): Promise<NativeRecord> {
+    const { shape } = this.k;
     // Members are resolved before anything is written: an unknown member is a 400 that must change nothing.
     const removeDns = this.k.membership ? await this.#memberDnsLenient(change.removeMembers ?? []) : [];
     const addDns = this.k.membership ? await this.#memberDns(change.addMembers ?? []) : [];
@@ -284,6 +301,18 @@ export class DirectoryResources implements ResourceOps {
     return (await this.#records([updated], false))[0] as NativeRecord;
   }
 
+  async changeMembers(id: string, change: { readonly add: readonly string[]; readonly remove: readonly string[] }): Promise<void> {
+    const membership = this.k.membership;
+    if (!membership) throw new ConnectorError('invalid', `${this.k.shape.kind}s have no members`, { attribute: 'members' });
+    // Only the DN is needed: the id attribute is the cheapest thing to ask for.
+    const group = await this.dir.byId(this.k.container, id, [this.dir.profile.idAttribute]);
+    if (!group) throw new ConnectorError('not-found', `${this.k.shape.kind} ${JSON.stringify(id)} not found`);
+    const removeDns = await this.#memberDnsLenient(change.remove);
+    const addDns = await this.#memberDns(change.add);
+    await membership.remove(group.dn, removeDns);
+    await membership.add(group.dn, addDns);
+  }
+
   /** Removing a member that no longer exists is a no-op, not an error. */
   async #memberDnsLenient(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
@@ -302,6 +331,7 @@ export class DirectoryResources implements ResourceOps {
 
   async delete(id: string): Promise<void> {
     const { shape } = this.k;
+    this.#recent.forget(id);
     const current = await this.#entry(id, false);
     if (!current) throw new ConnectorError('not-found', `${shape.kind} ${JSON.stringify(id)} not found`);
     if (this.k.gatewayIntegrity) {

@@ -64,6 +64,12 @@ export function fromGeneralizedTime(s: string): string {
   const [, y, mo, d, h, mi, sec, fraction = '', zone = 'Z'] = m;
   const n = (x: string | undefined): number => Number(x ?? 0);
   checkFields(n(y), n(mo), n(d), n(h), n(mi), n(sec), 'GeneralizedTime');
+  // What slapd and AD send for every entry (createTimestamp, modifyTimestamp): UTC to the second. Already
+  // in range, so it needs no Date round trip (a measurable part of a read's CPU).
+  if (zone === 'Z' && sec !== undefined && mi !== undefined && n(sec) < 60) {
+    const digits = trimZeros(fraction);
+    return `${y}-${mo}-${d}T${h}:${mi}:${sec}${digits ? `.${digits}` : ''}Z`;
+  }
   let ms = utcMillis(n(y), n(mo), n(d), n(h), n(mi), n(sec)) - offsetMinutes(zone, 'GeneralizedTime') * MINUTE_MS;
   let digits = trimZeros(fraction);
   if (digits !== '' && sec === undefined) {

@@ -134,7 +134,10 @@ export class ResourceService {
     if (split?.delta && split.other.length === 0 && ifMatch === undefined && projection === undefined) {
       const delta = split.delta;
       await queue.exclusive(id, (track) =>
-        queue.call((signal) => ops.modify(id, { fields: [], addMembers: delta.add, removeMembers: delta.remove }, opContext(ctx, signal)), track),
+        queue.call(async (signal) => {
+          if (ops.changeMembers) await ops.changeMembers(id, delta, opContext(ctx, signal));
+          else await ops.modify(id, { fields: [], addMembers: delta.add, removeMembers: delta.remove }, opContext(ctx, signal));
+        }, track),
       );
       return undefined;
     }

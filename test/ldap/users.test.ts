@@ -9,6 +9,7 @@ import { adminClient, entries, entryAt, eventually, startLdapGateway, values, ty
 import { describeLdap } from '../support/ldap-suite.js';
 import { createGroup, createUser, ENTERPRISE, expectScimError, GROUP_SCHEMA, scimClient, USER_SCHEMA, type ScimClient } from '../support/scim-client.js';
 import { startSlapd, type Slapd } from '../support/slapd.js';
+import { silentLogger } from '../../src/log.js';
 
 /** A user with every attribute of the seed's user table that the openldap profile stores. */
 const fullUser = (bossId: string) => ({
@@ -199,6 +200,22 @@ describeLdap('LDAP users through HTTP', () => {
     const u = await createUser(api, { userName: 'sameformatted', displayName: 'Same Name', name: { formatted: 'Same Name', familyName: 'Name' } });
     expect(u.name).toEqual({ formatted: 'Same Name', familyName: 'Name' });
     expect((await api.get(`/Users/${u.id}`)).body.name).toEqual({ formatted: 'Same Name', familyName: 'Name' });
+  });
+
+  it('a PATCH whose entry someone else renames between its read and its modify still lands, on the new DN', async () => {
+    // The connector hands the core's read to the same request's modify (connectors/ldap/recent.ts); a DN
+    // gone meanwhile must send it back to a fresh search, not answer 404.
+    const u = await createUser(api, { userName: 'moved-meanwhile', title: 'before' });
+    const ops = gw.runtime.connector.users;
+    const ctx = { requestId: 'req-moved', signal: new AbortController().signal, log: silentLogger };
+    expect(await ops.get(u.id, { withMembers: false }, ctx)).toBeDefined();
+    await admin.modifyDN(`uid=moved-meanwhile,${gw.ous.people}`, `uid=moved-by-admin,${gw.ous.people}`);
+    const after = await ops.modify(u.id, { fields: [{ op: 'set', field: 'title', value: 'after' }] }, ctx);
+    expect(after.fields['title']).toBe('after');
+    expect(values(await entryAt(admin, `uid=moved-by-admin,${gw.ous.people}`), 'title')).toEqual(['after']);
+    // A read by another request is never handed on: this modify searches, and finds the entry where it is.
+    await ops.get(u.id, { withMembers: false }, { ...ctx, requestId: 'other' });
+    expect((await ops.modify(u.id, { fields: [{ op: 'set', field: 'title', value: 'again' }] }, ctx)).fields['title']).toBe('again');
   });
 
   it('finds users by userName and by externalId ignoring case, exactly one each', async () => {
