@@ -28,6 +28,9 @@ export interface Resolved {
 const CHUNK = 50;
 
 export class Directory {
+  /** Settles when the paged search running now (if any) is done; see stream(). */
+  #pagedTurn: Promise<void> = Promise.resolve();
+
   constructor(
     readonly session: LdapSession,
     readonly profile: Profile,
@@ -65,15 +68,18 @@ export class Directory {
     return this.profile.idIsGuid ? [this.profile.idAttribute] : [];
   }
 
-  /** Entries matching `filter` in every base of `c` (one search per base; bases are few). */
+  /**
+   * Entries matching `filter` in every base of `c` (one search per base; bases are few). Unpaged: for
+   * lookups that match a handful of entries (an id, a chunk of 50 ids or DNs). Anything that can match
+   * more than a server's size limit goes through stream().
+   */
   async search(c: Container, filter: Filter, attributes: readonly string[], what: string): Promise<Entry[]> {
     const out: Entry[] = [];
     for (const base of c.bases) {
       const entries = await this.session.run(
         what,
         async (client: Client) =>
-          (await client.search(base, { scope: c.scope, filter: this.#withScope(c, filter), attributes: [...attributes], explicitBufferAttributes: this.#buffers(), paged: { pageSize: this.pageSize } }))
-            .searchEntries,
+          (await client.search(base, { scope: c.scope, filter: this.#withScope(c, filter), attributes: [...attributes], explicitBufferAttributes: this.#buffers() })).searchEntries,
         { idempotent: true },
       );
       out.push(...entries);
@@ -84,8 +90,25 @@ export class Directory {
   /**
    * Stream matching entries page by page (simple paged results, RFC 2696) without holding more than one
    * page: `visit` sees each entry in order and returns false to stop early.
+   *
+   * One paged search at a time: slapd keeps a single paged-results state per connection, so a second paged
+   * search on our one connection (even one that fits in a page) invalidates the first one's cookie, and the
+   * listing fails with "paged results cookie is invalid" (measured on OpenLDAP 2.5). AD and 389-DS keep
+   * several, but one at a time is right for all of them.
    */
   async stream(c: Container, filter: Filter, attributes: readonly string[], what: string, visit: (e: Entry) => boolean | void): Promise<void> {
+    const turn = this.#pagedTurn;
+    let done!: () => void;
+    this.#pagedTurn = new Promise<void>((r) => (done = r));
+    try {
+      await turn;
+      await this.#stream(c, filter, attributes, what, visit);
+    } finally {
+      done();
+    }
+  }
+
+  async #stream(c: Container, filter: Filter, attributes: readonly string[], what: string, visit: (e: Entry) => boolean | void): Promise<void> {
     for (const base of c.bases) {
       let stopped = false;
       await this.session.run(
@@ -211,7 +234,12 @@ export class Directory {
 
   /** Entries whose `attribute` holds `dn` (groups with a member, users with a manager). */
   async referencing(c: Container, attribute: string, dn: string): Promise<Entry[]> {
-    return this.search(c, new EqualityFilter({ attribute, value: dn }), [attribute], `find ${attribute} references`);
+    // A user can be in more groups (a manager have more reports) than a size limit allows unpaged.
+    const out: Entry[] = [];
+    await this.stream(c, new EqualityFilter({ attribute, value: dn }), ['1.1'], `find ${attribute} references`, (e) => {
+      out.push(e);
+    });
+    return out;
   }
 
   /** A cheap probe: the base entry of a container can be read. */

@@ -63,6 +63,24 @@ describeLdap('LDAP listing past the server size limit', () => {
     expect(seen).toEqual(all.map((u) => u.id));
   });
 
+  it('lists while other requests read and list on the same LDAP connection', async () => {
+    // slapd keeps one paged-results state per connection: a second paged search, even a one-entry lookup,
+    // used to invalidate a listing's cookie halfway (code 2 "paged results cookie is invalid").
+    const listing = () => api.list('/Users', { startIndex: 1, count: 1000 });
+    const lookups = async () => {
+      for (let i = 0; i < 20; i++) {
+        const u = all[(i * 37) % N] as { id: string; userName: string };
+        const res = await api.get(`/Users/${u.id}`);
+        expect(res.body.userName).toBe(u.userName);
+      }
+    };
+    const [a, b] = await Promise.all([listing(), listing(), lookups(), lookups()]);
+    for (const res of [a, b]) {
+      expect(res.status).toBe(200);
+      expect(res.body.Resources.map((r: { id: string }) => r.id)).toEqual(all.map((u) => u.id));
+    }
+  });
+
   it('answers any window as the same slice of the full listing', async () => {
     for (const [startIndex, count] of [
       [1, 1],
