@@ -213,6 +213,19 @@ export class Directory {
     return out;
   }
 
+  /**
+   * The entries at `dns`, in that order (DNs no longer there are left out). A listing's page once its
+   * position is found: one search per 50 DNs instead of reading every entry before it in full.
+   */
+  async byDns(c: Container, dns: readonly string[], attributes: readonly string[]): Promise<Entry[]> {
+    const found = new Map<string, Entry>();
+    for (let i = 0; i < dns.length; i += CHUNK) {
+      const filters = dns.slice(i, i + CHUNK).map((dn) => new EqualityFilter({ attribute: this.profile.dnAttribute, value: dn }));
+      for (const e of await this.search(c, new OrFilter({ filters }), attributes, `read ${c.kind}s`)) found.set(normalizeDn(e.dn), e);
+    }
+    return dns.flatMap((dn) => found.get(normalizeDn(dn)) ?? []);
+  }
+
   /** DNs → ids (keyed by normalized DN). DNs outside the containers, or of deleted entries, are missing. */
   async idsForDns(containers: readonly Container[], dns: readonly string[]): Promise<Map<string, Resolved>> {
     const out = new Map<string, Resolved>();

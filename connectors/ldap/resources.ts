@@ -144,14 +144,24 @@ export class DirectoryResources implements ResourceOps {
     // results are forward-only, so startIndex is reached by counting). Entries outside the slice are only counted.
     const start = query.startIndex - 1;
     const end = start + query.count;
-    const slice: Entry[] = [];
+    let slice: Entry[] = [];
     let total = 0;
-    const attributes = query.count === 0 && !exact ? ['1.1'] : this.#attributes(withMembers);
-    await this.dir.stream(this.k.container, filter, attributes, `search ${shape.kind}s`, (e) => {
-      if (exact && !exact(e)) return;
-      if (total >= start && total < end) slice.push(e);
-      total++;
-    });
+    if (exact) {
+      // SCIM re-checks each entry, so every entry is read in full.
+      await this.dir.stream(this.k.container, filter, this.#attributes(withMembers), `search ${shape.kind}s`, (e) => {
+        if (!exact(e)) return;
+        if (total >= start && total < end) slice.push(e);
+        total++;
+      });
+    } else {
+      // Count with DNs only (most of the cost of a deep page was reading entries it skips), then read the slice.
+      const dns: string[] = [];
+      await this.dir.stream(this.k.container, filter, ['1.1'], `search ${shape.kind}s`, (e) => {
+        if (total >= start && total < end) dns.push(e.dn);
+        total++;
+      });
+      if (dns.length > 0) slice = await this.dir.byDns(this.k.container, dns, this.#attributes(withMembers));
+    }
     return { totalResults: total, records: await this.#records(slice, query.withMembers) };
   }
 
