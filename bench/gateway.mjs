@@ -19,7 +19,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
  * Other people's work on a shared machine skews a test. Wait (up to BENCH_QUIET_WAIT seconds) for half a
  * second in which everything but our servers used less than a quarter of a CPU.
  */
-async function waitForQuiet(ctx, pids) {
+export async function waitForQuiet(ctx, pids) {
   const deadline = performance.now() + ctx.opts.quietWaitSec * 1000;
   const ours = () => pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
   for (;;) {

@@ -132,7 +132,7 @@ export function scenarios(data) {
 }
 
 /** Latencies in ms with sub-millisecond resolution. */
-class Latencies {
+export class Latencies {
   #values = new Float64Array(1 << 16);
   #n = 0;
   add(ms) {
@@ -153,10 +153,10 @@ class Latencies {
 /**
  * One autocannon run of `scenario` against `baseUrl`. Returns req/s, latency percentiles, failures
  * (non-2xx, wrong status, errors, timeouts, failed checks) and CPU use of the server, of this process, of
- * the idle server `idlePid` and of everything else on the machine.
+ * the idle server `idlePid` and of everything else on the machine. `latencies`: a record to add this run's
+ * latencies to (several runs measured as one); the percentiles returned are of everything in it.
  */
-export async function runLoad({ baseUrl, token, scenario, connections, durationSec, serverPid, idlePid }) {
-  const latencies = new Latencies();
+export async function runLoad({ baseUrl, token, scenario, connections, durationSec, serverPid, idlePid, latencies = new Latencies() }) {
   const checks = { sampled: 0, failed: 0, examples: [] };
   const wrongStatus = {};
   let responses = 0;

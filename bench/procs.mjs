@@ -71,6 +71,12 @@ export function installCleanup() {
 
 // ---- children -----------------------------------------------------------------------------------------
 
+/** Kill `child` (any spawned process, e.g. slapd) on exit, Ctrl-C or a crash, like the node children. */
+export function trackChild(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -84,13 +90,13 @@ export function freePort() {
 
 /**
  * Start `node <args>` (pinned to the server CPU when pinning is on). stdout goes to /dev/null unless
- * `stdout: 'pipe'`; the last 64 KiB of stderr are kept for error messages.
+ * `stdout: 'pipe'`, stdin is closed unless `stdin: 'pipe'`; the last 64 KiB of stderr are kept for error messages.
  */
-export function startNode(args, { env, pin, stdout = 'null', name }) {
+export function startNode(args, { env, pin, stdout = 'null', stdin = 'ignore', name }) {
   const cmd = pin.used ? 'taskset' : process.execPath;
   const argv = pin.used ? ['-c', String(pin.server), process.execPath, ...args] : args;
   const out = stdout === 'pipe' ? 'pipe' : openSync('/dev/null', 'w');
-  const child = spawn(cmd, argv, { env, stdio: ['ignore', out, 'pipe'] });
+  const child = spawn(cmd, argv, { env, stdio: [stdin, out, 'pipe'] });
   children.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8');

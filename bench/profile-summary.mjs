@@ -36,6 +36,7 @@ const LAYERS = [
   ['crypto (token hash, UUIDs)', (c) => /^node:internal\/crypto/.test(c)],
   ['scimbridge core (src/)', (c) => c.startsWith('src/')],
   ['connector (connectors/)', (c) => c.startsWith('connectors/')],
+  ['LDAP client (ldapts: BER, messages)', (c) => /^npm:(ldapts|strict-event-emitter-types)$/.test(c)],
   ['validation (zod)', (c) => c === 'npm:zod'],
   ['GC', (c) => c === '(garbage collector)'],
   ['fs / other native', (c) => c === '(native)' || /^node:(fs|internal\/fs)/.test(c)],

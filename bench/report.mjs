@@ -3,6 +3,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LDAP_TARGETS, ldapChecks, ldapMarkdown, ldapText } from './ldap-report.mjs';
 
 /** The issue's targets. Ratios are gateway req/s ÷ ceiling req/s measured in the same run, same size. */
 export const TARGETS = {
@@ -63,6 +64,7 @@ export function evaluate(results) {
       ok: seeded < TARGETS.peakRssMB,
     });
   }
+  checks.push(...ldapChecks(results.ldap));
   return checks;
 }
 
@@ -127,16 +129,19 @@ export function printReport(results, checks) {
   const o = results.options;
   out.push(`load: ${o.connections} connections, ${o.durationSec} s per test after ${o.warmupSec} s warm-up; fsync on; log level info to /dev/null`);
   if (o.gatewayFlags.length > 0) out.push(`gateway node flags: ${o.gatewayFlags.join(' ')}`);
-  out.push('', table(HEAD, resultRows(results), ALIGN));
-  out.push('(c): a compaction (snapshot write of the whole store) overlapped this measurement');
-  if (Object.keys(results.scaling).length > 0) {
-    out.push('', `${fmtSize(results.sizes.at(-1).users)} ÷ ${fmtSize(results.sizes[0].users)} users:`);
-    out.push(table(['operation', 'req/s', 'req/CPU-s', 'p50', 'p99'], scalingRows(results), ['l', 'r', 'r', 'r', 'r']));
+  if (results.sizes.length > 0) {
+    out.push('', table(HEAD, resultRows(results), ALIGN));
+    out.push('(c): a compaction (snapshot write of the whole store) overlapped this measurement');
+    if (Object.keys(results.scaling).length > 0) {
+      out.push('', `${fmtSize(results.sizes.at(-1).users)} ÷ ${fmtSize(results.sizes[0].users)} users:`);
+      out.push(table(['operation', 'req/s', 'req/CPU-s', 'p50', 'p99'], scalingRows(results), ['l', 'r', 'r', 'r', 'r']));
+    }
+    out.push('', table(MEM_HEAD, memoryRows(results), ['r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    for (const s of results.sizes) {
+      out.push(`gateway peak RSS by phase @ ${fmtSize(s.users)} (MB): ${phaseList(s)}`);
+    }
   }
-  out.push('', table(MEM_HEAD, memoryRows(results), ['r', 'r', 'r', 'r', 'r', 'r', 'r']));
-  for (const s of results.sizes) {
-    out.push(`gateway peak RSS by phase @ ${fmtSize(s.users)} (MB): ${phaseList(s)}`);
-  }
+  out.push(...ldapText(results, table));
   out.push('', 'targets:');
   for (const c of checks) out.push(`  ${verdict(c).padEnd(12)}  ${c.target}: ${c.value}`);
   const fails = checks.filter((c) => !c.ok).length;
@@ -161,16 +166,17 @@ export function markdown(results, checks) {
       `${results.pinning.used ? 'server and load generator pinned to separate CPUs (taskset)' : 'no CPU pinning'}; ` +
       `${o.connections} connections, ${o.durationSec} s per test after ${o.warmupSec} s warm-up, fsync on, logging at info` +
       `${o.gatewayFlags.length > 0 ? `, gateway node flags ${o.gatewayFlags.join(' ')}` : ''}.`,
-    '',
-    mdTable(HEAD, resultRows(results), ALIGN),
-    '',
-    '(c): a compaction (snapshot write of the whole store) overlapped this measurement.',
   ];
-  if (Object.keys(results.scaling).length > 0) {
-    parts.push('', mdTable(['operation', `req/s ${fmtSize(results.sizes.at(-1).users)} ÷ ${fmtSize(results.sizes[0].users)}`, 'req/CPU-s', 'p50', 'p99'], scalingRows(results), ['l', 'r', 'r', 'r', 'r']));
+  if (results.sizes.length > 0) {
+    parts.push('', '### json-file', '', mdTable(HEAD, resultRows(results), ALIGN), '', '(c): a compaction (snapshot write of the whole store) overlapped this measurement.');
+    if (Object.keys(results.scaling).length > 0) {
+      parts.push('', mdTable(['operation', `req/s ${fmtSize(results.sizes.at(-1).users)} ÷ ${fmtSize(results.sizes[0].users)}`, 'req/CPU-s', 'p50', 'p99'], scalingRows(results), ['l', 'r', 'r', 'r', 'r']));
+    }
+    parts.push('', mdTable(MEM_HEAD, memoryRows(results), ['r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    for (const s of results.sizes) parts.push('', `Gateway peak RSS by phase @ ${fmtSize(s.users)} (MB): ${phaseList(s)}`);
   }
-  parts.push('', mdTable(MEM_HEAD, memoryRows(results), ['r', 'r', 'r', 'r', 'r', 'r', 'r']));
-  for (const s of results.sizes) parts.push('', `Gateway peak RSS by phase @ ${fmtSize(s.users)} (MB): ${phaseList(s)}`);
+  parts.push(...ldapMarkdown(results, mdTable));
+  parts.push('', '### Targets');
   parts.push('', mdTable(['target', 'measured', ''], checks.map((c) => [c.target, c.value, verdict(c)]), ['l', 'r', 'l']));
   if (results.failures.length > 0) parts.push('', `**Benchmark failures:** ${results.failures.join('; ')}`);
   return `${parts.join('\n')}\n`;
@@ -180,7 +186,7 @@ export async function writeResults(dir, results, checks) {
   await mkdir(dir, { recursive: true });
   const stamp = results.startedAt.replace(/[:.]/g, '-');
   const jsonFile = join(dir, `results-${stamp}.json`);
-  await writeFile(jsonFile, `${JSON.stringify({ ...results, targets: TARGETS, checks }, null, 2)}\n`);
+  await writeFile(jsonFile, `${JSON.stringify({ ...results, targets: { ...TARGETS, ldap: LDAP_TARGETS }, checks }, null, 2)}\n`);
   const mdFile = join(dir, 'latest.md');
   await writeFile(mdFile, markdown(results, checks));
   return { jsonFile, mdFile };

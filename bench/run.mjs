@@ -6,13 +6,15 @@
  * For each size: seed a store document, start the ceiling server and the gateway (`node dist/src/cli.js
  * serve`, fsync on, logging at info to /dev/null), each in its own child process, then for each operation
  * measure the ceiling and right after it the gateway, with autocannon in this process. Servers are pinned
- * to CPU 0 and this process to CPU 1 when taskset exists.
+ * to CPU 0 and this process to CPU 1 when taskset exists. Then the LDAP part (bench/ldap.mjs): direct ldapts
+ * against a throwaway slapd versus the gateway on the same slapd, and the listing memory at 100,000 entries.
  *
  * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (default 32),
  * BENCH_SIZES (default 10000,100000), BENCH_OPS (default get,patch,post,groupAdd), BENCH_QUIET_WAIT (s,
  * default 10: how long to wait for other processes to calm down before each test), BENCH_CPU_PROF=1
  * (profile the gateway; summaries printed per test), BENCH_GATEWAY_FLAGS (extra node flags for the gateway,
- * e.g. "--max-old-space-size=256"), BENCH_STRICT=1 (exit 2 when a target is missed), BENCH_NO_PIN=1.
+ * e.g. "--max-old-space-size=256"), BENCH_STRICT=1 (exit 2 when a target is missed), BENCH_NO_PIN=1,
+ * BENCH_PARTS (default json,ldap), BENCH_LDAP=0 (skip the LDAP part), BENCH_LDAP_* (bench/README.md).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,6 +24,7 @@ import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchStoreSize, say } from './gateway.mjs';
+import { benchLdap, readLdapOptions } from './ldap.mjs';
 import { installCleanup, removeTempDir, setupPinning, trackTempDir } from './procs.mjs';
 import { evaluate, printReport, writeResults } from './report.mjs';
 import { writeSeedDocument } from './seed.mjs';
@@ -30,6 +33,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, '.bench');
 // POST runs last: it grows the store (tens of thousands of users), and the memory target is for the seeded size.
 const OPS = ['get', 'patch', 'groupAdd', 'post'];
+const PARTS = ['json', 'ldap'];
 
 function readOptions(env = process.env) {
   const num = (name, dflt, min) => {
@@ -39,7 +43,10 @@ function readOptions(env = process.env) {
   };
   const ops = (env.BENCH_OPS || OPS.join(',')).split(',').map((s) => (s.trim() === 'group-add' ? 'groupAdd' : s.trim()));
   for (const op of ops) if (!OPS.includes(op)) throw new Error(`BENCH_OPS: unknown operation "${op}" (use ${OPS.join(', ')})`);
+  const parts = (env.BENCH_PARTS || PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) if (!PARTS.includes(p)) throw new Error(`BENCH_PARTS: unknown part "${p}" (use ${PARTS.join(', ')})`);
   return {
+    parts: PARTS.filter((p) => parts.includes(p) && !(p === 'ldap' && env.BENCH_LDAP === '0')),
     durationSec: num('BENCH_DURATION', 10, 1),
     warmupSec: num('BENCH_WARMUP', 3, 0),
     connections: num('BENCH_CONNECTIONS', 32, 1),
@@ -53,6 +60,7 @@ function readOptions(env = process.env) {
     cpuProf: env.BENCH_CPU_PROF === '1',
     gatewayFlags: (env.BENCH_GATEWAY_FLAGS ?? '').split(/\s+/).filter(Boolean),
     strict: env.BENCH_STRICT === '1',
+    ldap: readLdapOptions(env),
   };
 }
 
@@ -109,7 +117,14 @@ async function main() {
   say(`${machine.cpuModel} × ${machine.cpus}, node ${machine.node}, pinning ${pin.used ? 'on (taskset: servers CPU 0, load generator CPU 1)' : `off (${pin.reason})`}`);
   if (machine.loadavgAtStart[0] > 0.5) ctx.warnings.push(`load average at start ${machine.loadavgAtStart.join(' ')}: something else is using the CPU`);
   const results = { startedAt, machine, pinning: pin, options: opts, sizes: [], scaling: {}, failures: ctx.failures, warnings: ctx.warnings };
-  for (const users of opts.sizes) results.sizes.push(await benchSize(ctx, users));
+  if (opts.parts.includes('json')) for (const users of opts.sizes) results.sizes.push(await benchSize(ctx, users));
+  else say('json-file part skipped (BENCH_PARTS)');
+  if (opts.parts.includes('ldap')) {
+    results.ldap = await benchLdap(ctx);
+  } else {
+    results.ldap = { skipped: process.env.BENCH_LDAP === '0' ? 'BENCH_LDAP=0' : 'not in BENCH_PARTS' };
+    say(`LDAP part skipped (${results.ldap.skipped})`);
+  }
   const checks = evaluate(results);
   printReport(results, checks);
   const files = await writeResults(OUT_DIR, results, checks);
