@@ -3,7 +3,7 @@
  * chunks (member and manager values are DNs in LDAP and ids in SCIM). Every filter here is an ldapts
  * Filter object, never a string built from a value (RFC 4515 escaping cannot be forgotten).
  */
-import { AndFilter, EqualityFilter, OrFilter, PresenceFilter, type Client, type Entry, type Filter } from 'ldapts';
+import { AndFilter, EqualityFilter, OrFilter, PresenceFilter, SizeLimitExceededError, type Client, type Entry, type Filter } from 'ldapts';
 import type { LdapSession } from './session.js';
 import { normalizeDn, parentOf } from './dn.js';
 import { guidFromBytes, guidToBytes, parseRange, rangedAttribute } from './values.js';
@@ -96,7 +96,15 @@ export class Directory {
    * listing fails with "paged results cookie is invalid" (measured on OpenLDAP 2.5). AD and 389-DS keep
    * several, but one at a time is right for all of them.
    */
-  async stream(c: Container, filter: Filter, attributes: readonly string[], what: string, visit: (e: Entry) => boolean | void): Promise<void> {
+  async stream(c: Container, filter: Filter, attributes: readonly string[], what: string, visit: (e: Entry) => boolean | void, opts: { readonly selective?: boolean } = {}): Promise<void> {
+    // Entra's reads are lists filtered on a unique attribute (userName eq "…"): `selective` ones are answered
+    // by one unpaged search, concurrently with everything else; a server size limit sends them down the
+    // paged path too.
+    const few = opts.selective ? await this.#few(c, filter, attributes, what) : undefined;
+    if (few) {
+      for (const e of few) if (visit(e) === false) return;
+      return;
+    }
     const turn = this.#pagedTurn;
     let done!: () => void;
     this.#pagedTurn = new Promise<void>((r) => (done = r));
@@ -106,6 +114,34 @@ export class Directory {
     } finally {
       done();
     }
+  }
+
+  /**
+   * Every match of an unpaged search, or undefined when the server's size limit cut it short. No client
+   * sizeLimit: ldapts hides code 4 when one is set, and a server limit below it would pass for a complete
+   * answer. Only for filters that can match a handful of entries (stream's `selective`).
+   */
+  async #few(c: Container, filter: Filter, attributes: readonly string[], what: string): Promise<Entry[] | undefined> {
+    const out: Entry[] = [];
+    for (const base of c.bases) {
+      const entries = await this.session.run(
+        what,
+        async (client: Client) => {
+          try {
+            const opts = { scope: c.scope, filter: this.#withScope(c, filter), attributes: [...attributes], explicitBufferAttributes: this.#buffers() };
+            return (await client.search(base, opts)).searchEntries;
+          } catch (err) {
+            // More than this account may read unpaged: page through instead.
+            if (err instanceof SizeLimitExceededError) return undefined;
+            throw err;
+          }
+        },
+        { idempotent: true },
+      );
+      if (!entries) return undefined;
+      out.push(...entries);
+    }
+    return out;
   }
 
   async #stream(c: Container, filter: Filter, attributes: readonly string[], what: string, visit: (e: Entry) => boolean | void): Promise<void> {

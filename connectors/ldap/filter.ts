@@ -319,3 +319,20 @@ export function referencedIds(
   walk(f);
   return { members: [...members], references: new Map([...references].map(([k, v]) => [k, [...v]])) };
 }
+
+/**
+ * Whether `f` can only match a handful of entries: an equality on the id or on a unique field (userName,
+ * a group's displayName), alone, in an `and`, or in an `or` of such terms. Such lists skip paging.
+ */
+export function isSelective(f: NativeFilter, isUnique: (field: string) => boolean): boolean {
+  switch (f.op) {
+    case 'and':
+      return f.filters.some((g) => isSelective(g, isUnique));
+    case 'or':
+      return f.filters.every((g) => isSelective(g, isUnique));
+    case 'eq':
+      return f.target.kind === 'id' || (f.target.kind === 'field' && isUnique(f.target.field));
+    default:
+      return false;
+  }
+}

@@ -8,7 +8,7 @@ import { ConnectorError, type NativeFilter, type NativeMember, type NativePage, 
 import { buildDn, normalizeDn, parentOf, rdnOf } from './dn.js';
 import type { Container, Directory, Resolved } from './directory.js';
 import { evaluateFilter } from '../support/evaluate-filter.js';
-import { comparesStrings, toLdapFilter, referencedIds } from './filter.js';
+import { comparesStrings, isSelective, toLdapFilter, referencedIds } from './filter.js';
 import type { Membership } from './members.js';
 import { RecentReads } from './recent.js';
 import { allValues, fallbackValue, firstValue, holdsFallback, metaOf, newEntryAttributes, plainFields, toLdap, type Shape } from './records.js';
@@ -146,20 +146,22 @@ export class DirectoryResources implements ResourceOps {
     const end = start + query.count;
     let slice: Entry[] = [];
     let total = 0;
-    if (exact) {
-      // SCIM re-checks each entry, so every entry is read in full.
+    const uniquePath = shape.kind === 'user' ? 'userName' : 'displayName';
+    const selective = query.filter !== undefined && isSelective(query.filter, (f) => shape.plain.some((p) => p.field === f && p.scimPath === uniquePath));
+    if (exact || selective) {
+      // SCIM re-checks each entry, so every entry is read in full; a selective filter matches a handful.
       await this.dir.stream(this.k.container, filter, this.#attributes(withMembers), `search ${shape.kind}s`, (e) => {
-        if (!exact(e)) return;
+        if (exact && !exact(e)) return;
         if (total >= start && total < end) slice.push(e);
         total++;
-      });
+      }, { selective });
     } else {
       // Count with DNs only (most of the cost of a deep page was reading entries it skips), then read the slice.
       const dns: string[] = [];
       await this.dir.stream(this.k.container, filter, ['1.1'], `search ${shape.kind}s`, (e) => {
         if (total >= start && total < end) dns.push(e.dn);
         total++;
-      });
+      }, { selective });
       if (dns.length > 0) slice = await this.dir.byDns(this.k.container, dns, this.#attributes(withMembers));
     }
     return { totalResults: total, records: await this.#records(slice, query.withMembers) };

@@ -72,6 +72,9 @@ describeLdap('LDAP listing past the server size limit', () => {
         const u = all[(i * 37) % N] as { id: string; userName: string };
         const res = await api.get(`/Users/${u.id}`);
         expect(res.body.userName).toBe(u.userName);
+        // Entra's lookup: a list filtered on userName (unpaged, not queued behind the listings).
+        const found = await api.list('/Users', { filter: `userName eq "${u.userName}"` });
+        expect(found.body.Resources.map((r: { id: string }) => r.id)).toEqual([u.id]);
       }
     };
     const [a, b] = await Promise.all([listing(), listing(), lookups(), lookups()]);

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { BerReader, BerWriter, EqualityFilter, FilterParser, SubstringFilter, type Filter } from 'ldapts';
 import { ConnectorError, type CompareOp, type FieldType, type NativeFilter, type NativeTarget } from '../../../../connectors/types.js';
-import { referencedIds, toLdapFilter, type LdapFilterContext } from '../../../../connectors/ldap/filter.js';
+import { isSelective, referencedIds, toLdapFilter, type LdapFilterContext } from '../../../../connectors/ldap/filter.js';
 import { guidFilterValue, isGuid } from '../../../../connectors/ldap/values.js';
 
 const field = (name: string): NativeTarget => ({ kind: 'field', field: name });
@@ -229,5 +229,23 @@ describe('referencedIds', () => {
     expect(ids.members).toEqual(['u1', 'u2']);
     expect([...ids.references]).toEqual([['manager', ['m1']]]);
     expect(referencedIds({ op: 'true' }, {})).toEqual({ members: [], references: new Map() });
+  });
+});
+
+describe('isSelective: which lists skip paging', () => {
+  const unique = (f: string): boolean => f === 'userName';
+  it('is an equality on the id or a unique field, alone, and-ed with anything, or or-ed with its kind', () => {
+    expect(isSelective(cmp('eq', field('userName'), 'a'), unique)).toBe(true);
+    expect(isSelective(cmp('eq', { kind: 'id' }, 'x'), unique)).toBe(true);
+    expect(isSelective({ op: 'and', filters: [pr(field('mail')), cmp('eq', field('userName'), 'a')] }, unique)).toBe(true);
+    expect(isSelective({ op: 'or', filters: [cmp('eq', field('userName'), 'a'), cmp('eq', { kind: 'id' }, 'x')] }, unique)).toBe(true);
+  });
+  it('is not anything that can match many entries', () => {
+    expect(isSelective(cmp('eq', field('mail'), 'a'), unique)).toBe(false);
+    expect(isSelective(cmp('sw', field('userName'), 'a'), unique)).toBe(false);
+    expect(isSelective(cmp('ne', field('userName'), 'a'), unique)).toBe(false);
+    expect(isSelective({ op: 'not', filter: cmp('eq', field('userName'), 'a') }, unique)).toBe(false);
+    expect(isSelective({ op: 'or', filters: [cmp('eq', field('userName'), 'a'), pr(field('mail'))] }, unique)).toBe(false);
+    expect(isSelective(pr(field('userName')), unique)).toBe(false);
   });
 });
