@@ -129,7 +129,7 @@ export function ldapText(results, table) {
     out.push('(per CPU-s: ops per CPU-second of client + slapd, i.e. the ratio at equal CPU spent; LDAP ops counted by slapd\'s cn=Monitor)');
   }
   if (r.listing.length > 0) {
-    out.push('', 'LDAP listing through the gateway, GET /Users?startIndex=…&count=1000 (each page scans the directory's DNs, then reads its 1,000 entries by DN):');
+    out.push('', 'LDAP listing through the gateway, GET /Users?startIndex=…&count=1000 (each page scans the directory’s DNs, then reads its 1,000 entries by DN):');
     out.push(table(LIST_HEAD, r.listing, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
   }
   out.push(`seed: ${fmtInt(ldap.seed?.users)} users by slapadd in ${fmtSec((ldap.seed?.slapadd ?? NaN) / 1000)}${ldap.listSeed ? `, ${fmtInt(ldap.listSeed.users)} in ${fmtSec(ldap.listSeed.slapadd / 1000)}` : ''}; gateway ready in ${fmtSec((ldap.startupMs ?? NaN) / 1000)}, RSS ${fmtMB(ldap.rssAfterStartMB)}; LDAP part ${fmtSec(ldap.wallSec)}`);
@@ -149,7 +149,7 @@ export function ldapMarkdown(results, mdTable) {
     out.push('', 'Per CPU-s: operations per CPU-second of client + slapd (the ratio at equal CPU spent). LDAP operations counted by slapd (cn=Monitor).');
   }
   if (r.listing.length > 0) {
-    out.push('', 'Listing through the gateway, `GET /Users?startIndex=…&count=1000` from 1 to the end (each page scans the directory's DNs, then reads its 1,000 entries by DN):', '');
+    out.push('', 'Listing through the gateway, `GET /Users?startIndex=…&count=1000` from 1 to the end (each page scans the directory’s DNs, then reads its 1,000 entries by DN):', '');
     out.push(mdTable(LIST_HEAD, r.listing, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
   }
   return out;
