@@ -85,6 +85,15 @@ export const ldapConfigSchema = z
     timeoutMs: intField({ min: 100 }).default(10_000),
     connectTimeoutMs: intField({ min: 100 }).default(5_000),
     profile: z.enum(['openldap', 'active-directory']).default('openldap'),
+    /**
+     * The attribute whose value is the SCIM id, when not the profile's (entryUUID, objectGUID): 389-DS
+     * without its entryUUID plugin has `nsUniqueId`. Never a DN or a name, which change on rename.
+     */
+    idAttribute: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be an attribute name')
+      .refine((a) => !['dn', 'distinguishedname', 'entrydn', 'cn', 'uid'].includes(a.toLowerCase()), 'must be a permanent identifier, not a name or DN')
+      .optional(),
     /** Simple paged results page size for searches. */
     pageSize: intField({ min: 1, max: 5000 }).default(500),
     /** Largest SCIM page answered. */

@@ -72,7 +72,8 @@ export class LdapConnector implements Connector {
 
   constructor(cfg: LdapConfig, fields: MappedFields) {
     this.#cfg = cfg;
-    const profile = PROFILES[cfg.profile];
+    const chosen = PROFILES[cfg.profile];
+    const profile = cfg.idAttribute ? { ...chosen, idAttribute: cfg.idAttribute } : chosen;
     this.#session = new LdapSession(cfg);
     this.#dir = new Directory(this.#session, profile, cfg.pageSize);
     const userShape = shapeOf('user', fields.user, cfg, profile);
