@@ -1,17 +1,22 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { slapdAvailable } from './test/support/slapd.js';
 
 /**
- * Two projects, run together by `npm test` / `npx vitest run` (one of them with `--project <name>`):
+ * Three projects, run together by `npm test` / `npx vitest run` (one of them with `--project <name>`):
  * - `default`: every test, the HTTP suites on the json-file backend.
  * - `http-on-ldap`: the HTTP suites (test/http/**, the Entra replays included) again, on the LDAP connector
  *   and a throwaway slapd per test file (SCIMBRIDGE_TEST_BACKEND=ldap; test/support/build-app.ts and
  *   backend.ts). Without slapd it shrinks to its gate file, a describeLdap suite: skipped with the one
  *   "LDAP suites skipped" line, or failing under SCIMBRIDGE_REQUIRE_LDAP=1, like every other LDAP suite.
+ * - `http-on-fortios`: the HTTP suites again, on the firewall-rest connector's FortiOS profile and an
+ *   in-process fake FortiOS per gateway (SCIMBRIDGE_TEST_BACKEND=fortios), plus the FortiOS behaviour tests
+ *   that need a gateway on that backend (test/fortios/**).
  */
 const shared = { testTimeout: 20_000, hookTimeout: 30_000, pool: 'forks' } as const;
 const HTTP_TESTS = 'test/http/**/*.test.ts';
 const LDAP_GATE = 'test/support/http-on-ldap.gate.ts';
+/** Behaviour tests through HTTP that only make sense on the FortiOS backend (they drive the fake firewall). */
+const FORTIOS_TESTS = 'test/fortios/**/*.test.ts';
 
 export default defineConfig({
   test: {
@@ -20,7 +25,8 @@ export default defineConfig({
     // prints the "LDAP suites skipped" line once (test/support/ldap-suite.ts).
     globalSetup: ['test/support/ldap-global-setup.ts'],
     projects: [
-      { test: { ...shared, name: 'default', include: ['test/**/*.test.ts'], env: { SCIMBRIDGE_TEST_BACKEND: 'json-file' } } },
+      { test: { ...shared, name: 'default', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, FORTIOS_TESTS], env: { SCIMBRIDGE_TEST_BACKEND: 'json-file' } } },
+      { test: { ...shared, name: 'http-on-fortios', include: [HTTP_TESTS, FORTIOS_TESTS], env: { SCIMBRIDGE_TEST_BACKEND: 'fortios' } } },
       {
         test: {
           ...shared,

@@ -115,6 +115,12 @@ class DurableIdentityMap implements IdentityMap {
     return this.#write(old, { ...old, externalId });
   }
 
+  async touch(kind: IdentityKind, id: string): Promise<IdentityEntry> {
+    const s = this.#kind(kind);
+    const old = this.#existing(s, kind, id);
+    return this.#write(old, { ...old }, true);
+  }
+
   async remove(kind: IdentityKind, id: string): Promise<boolean> {
     const s = this.#kind(kind);
     // Absent: perhaps removed by a write still on its way to disk; answer only once that is durable.
@@ -167,9 +173,9 @@ class DurableIdentityMap implements IdentityMap {
     }
   }
 
-  /** Commit `next` over `old` (synchronously up to the fsync wait); a write that changes nothing commits nothing. */
-  async #write(old: IdentityEntry | undefined, next: { id: string; kind: IdentityKind; key: string; externalId?: string | undefined }): Promise<IdentityEntry> {
-    if (old && old.key === next.key && old.externalId === next.externalId) {
+  /** Commit `next` over `old` (synchronously up to the fsync wait); a write that changes nothing commits nothing, unless `touch`. */
+  async #write(old: IdentityEntry | undefined, next: { id: string; kind: IdentityKind; key: string; externalId?: string | undefined }, touch = false): Promise<IdentityEntry> {
+    if (!touch && old && old.key === next.key && old.externalId === next.externalId) {
       await this.barrier(); // `old` itself may still be on its way to disk
       return old;
     }

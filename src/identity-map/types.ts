@@ -91,6 +91,11 @@ export interface IdentityMap {
   rename(kind: IdentityKind, id: string, newKey: string): Promise<IdentityEntry>;
   /** Set or (with undefined) clear the externalId ('not-found' if the id is unknown). */
   setExternalId(kind: IdentityKind, id: string, externalId: string | undefined): Promise<IdentityEntry>;
+  /**
+   * Record that the downstream object changed without a change to its key or externalId (a field written on
+   * the firewall): `lastModified` becomes now, so SCIM's meta.lastModified follows. 'not-found' if the id is unknown.
+   */
+  touch(kind: IdentityKind, id: string): Promise<IdentityEntry>;
   /** Remove the entry; false if there was none. */
   remove(kind: IdentityKind, id: string): Promise<boolean>;
   /** Resolves once every write applied so far is durable. */

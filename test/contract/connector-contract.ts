@@ -15,6 +15,11 @@
  * Cases find fields by SCIM path and never name a native field. Skips always carry a reason: the ones in
  * `skip` are listed with it in the test name; the ones that follow from `capabilities` (groups, sort,
  * filterOperators) are derived at run time and reported through vitest's `ctx.skip(reason)`.
+ *
+ * A backend with no place for some contract attributes (a firewall has no title) declares them in `unstored`
+ * with the reason: its mapping leaves them out, cases write and expect records without them, and a case that
+ * depends on one (filters or modifies it, reads it back) is skipped at run time with that reason. Values a
+ * backend always reads back (a firewall account is enabled or disabled, never neither) go in `implied`.
  */
 import { describe, it } from 'vitest';
 import type { Connector, MappedFields, MappingConfig } from '../../connectors/types.js';
@@ -25,11 +30,13 @@ import {
   CaseContext,
   GROUP_ATTRS,
   missingCapability,
+  UnstoredAttribute,
   USER_ATTRS,
   type ContractCase,
   type ContractFields,
   type GroupAttr,
   type UserAttr,
+  type UserValues,
 } from './cases/context.js';
 import { filterCases } from './cases/filters.js';
 import { groupCases } from './cases/groups.js';
@@ -75,6 +82,17 @@ export interface ContractOptions {
    * connector maps userName to `uid`). It must map exactly the contract's attributes; see contractMappingFor.
    */
   mapping?: MappingConfig;
+  /**
+   * Contract attributes the backend has no place for (a firewall has no title or department), with why. The
+   * mapping leaves them out; cases write and expect records without them (as asStored does in the HTTP
+   * suites), and a case that filters, sorts, modifies or reads one of them is skipped with this reason.
+   */
+  unstored?: { readonly reason: string; readonly user?: readonly UserAttr[]; readonly group?: readonly GroupAttr[] };
+  /**
+   * Values the backend always reads back even when never written (a firewall account's status is enabled or
+   * disabled, never absent), with why: cases that leave them out write them, so expectations match.
+   */
+  implied?: { readonly reason: string; readonly user: Partial<UserValues> };
 }
 
 /** Every case, in the order they run. */
@@ -91,13 +109,17 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
 const sectionOf = (name: string): string => name.slice(0, name.indexOf(':'));
 
 /** Compile a mapping with the core and find the contract's attributes in it by SCIM path. */
-export function contractFields(mapping: MappingConfig = CONTRACT_MAPPING): ContractFields {
+export function contractFields(
+  mapping: MappingConfig = CONTRACT_MAPPING,
+  unstored?: ContractOptions['unstored'],
+  implied?: ContractOptions['implied'],
+): ContractFields {
   const compiled = compileMapping(mapping);
   if (compiled.issues.length > 0) {
     throw new Error(`the contract mapping does not compile: ${compiled.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const mapped: MappedFields = { user: compiled.slots.User.map(toFieldSpec), group: compiled.slots.Group.map(toFieldSpec) };
-  const pick = <K extends string>(kind: 'user' | 'group', attrs: Readonly<Record<K, string>>) => {
+  const pick = <K extends string>(kind: 'user' | 'group', attrs: Readonly<Record<K, string>>, missing: ReadonlySet<K>) => {
     const specs = mapped[kind];
     const wanted = new Set(Object.values<string>(attrs));
     const extra = specs.filter((s) => !wanted.has(s.scimPath)).map((s) => s.scimPath);
@@ -105,12 +127,29 @@ export function contractFields(mapping: MappingConfig = CONTRACT_MAPPING): Contr
     const out = {} as Record<K, (typeof specs)[number]>;
     for (const [attr, scimPath] of Object.entries<string>(attrs) as [K, string][]) {
       const spec = specs.find((s) => s.scimPath === scimPath);
+      if (missing.has(attr)) {
+        if (spec) throw new Error(`the contract mapping (${kind}) maps ${scimPath}, which \`unstored\` says the backend cannot store`);
+        Object.defineProperty(out, attr, {
+          enumerable: true,
+          get: () => {
+            throw new UnstoredAttribute(scimPath, unstored?.reason ?? '');
+          },
+        });
+        continue;
+      }
       if (!spec) throw new Error(`the contract mapping (${kind}) does not map ${scimPath}`);
       out[attr] = spec;
     }
     return out;
   };
-  return { mapped, user: pick<UserAttr>('user', USER_ATTRS), group: pick<GroupAttr>('group', GROUP_ATTRS) };
+  const none = { user: new Set<UserAttr>(unstored?.user), group: new Set<GroupAttr>(unstored?.group) };
+  return {
+    mapped,
+    user: pick<UserAttr>('user', USER_ATTRS, none.user),
+    group: pick<GroupAttr>('group', GROUP_ATTRS, none.group),
+    ...(unstored ? { unstored: { reason: unstored.reason, ...none } } : {}),
+    ...(implied ? { implied: implied.user } : {}),
+  };
 }
 
 /**
@@ -152,7 +191,7 @@ function skipReasons(skip: ContractOptions['skip'] = []): Map<string, string> {
 }
 
 export function describeConnectorContract(opts: ContractOptions): void {
-  const fields = contractFields(opts.mapping ?? CONTRACT_MAPPING);
+  const fields = contractFields(opts.mapping ?? CONTRACT_MAPPING, opts.unstored, opts.implied);
   const reasons = skipReasons(opts.skip);
   describe(`connector contract: ${opts.name}`, () => {
     let n = 0;
@@ -167,7 +206,13 @@ export function describeConnectorContract(opts: ContractOptions): void {
           try {
             const missing = missingCapability(backend.connector, c.needs);
             if (missing !== undefined) vitest.skip(missing);
-            await c.run(new CaseContext(backend.connector, fields, `contract-${opts.name}-${++n}`, abort.signal));
+            try {
+              await c.run(new CaseContext(backend.connector, fields, `contract-${opts.name}-${++n}`, abort.signal));
+            } catch (err) {
+              // The case depends on an attribute this backend cannot store (ContractOptions.unstored).
+              if (err instanceof UnstoredAttribute) vitest.skip(`it needs ${err.attribute}: ${err.reason}`);
+              throw err;
+            }
           } finally {
             abort.abort();
             await backend.teardown();

@@ -4,7 +4,7 @@
  * is never advertised.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SORTS, stores } from '../support/backend.js';
+import { DEFAULT_MAPPING, describeStores, SORTS, stores, storesEnterprise } from '../support/backend.js';
 import { startTestGateway, type TestGateway } from '../support/build-app.js';
 import { ENTERPRISE, expectScimError, GROUP_SCHEMA, LIST_RESPONSE, scimClient, uniq, USER_SCHEMA, type ScimClient } from '../support/scim-client.js';
 
@@ -24,6 +24,9 @@ function nullPaths(v: unknown, at = '$'): string[] {
 }
 
 const attrNames = (attrs: readonly Attr[] | undefined): string[] => (attrs ?? []).map((a) => a.name);
+
+/** Whether the default mapping stores a top-level User attribute or any part of it (`name` through `name.givenName`). */
+const storesTop = (a: string): boolean => Object.keys(DEFAULT_MAPPING.user).some((k) => k === a || k.startsWith(`${a}.`) || k.startsWith(`${a}[`));
 
 describe('discovery with the default mapping', () => {
   let gw: TestGateway;
@@ -66,9 +69,11 @@ describe('discovery with the default mapping', () => {
       name: 'User',
       endpoint: '/Users',
       schema: USER_SCHEMA,
-      schemaExtensions: [{ schema: ENTERPRISE, required: false }],
+      ...(storesEnterprise() ? { schemaExtensions: [{ schema: ENTERPRISE, required: false }] } : {}),
       meta: { resourceType: 'ResourceType' },
     });
+    // A backend with no enterprise attribute (FortiOS) does not offer the extension.
+    if (!storesEnterprise()) expect(byId['User']).not.toHaveProperty('schemaExtensions');
     expect(byId['Group']).toMatchObject({ schemas: [RT_SCHEMA], name: 'Group', endpoint: '/Groups', schema: GROUP_SCHEMA });
     expect(byId['Group']).not.toHaveProperty('schemaExtensions');
     expect(nullPaths(res.body)).toEqual([]);
@@ -87,8 +92,9 @@ describe('discovery with the default mapping', () => {
     expect(res.status).toBe(200);
     expect(res.body.schemas).toEqual([LIST_RESPONSE]);
     const schemas = res.body.Resources as { id: string; schemas: string[]; attributes: Attr[] }[];
-    expect(schemas.map((s) => s.id).sort()).toEqual([GROUP_SCHEMA, USER_SCHEMA, ENTERPRISE].sort());
-    expect(res.body.totalResults).toBe(3);
+    const expected = [GROUP_SCHEMA, USER_SCHEMA, ...(storesEnterprise() ? [ENTERPRISE] : [])];
+    expect(schemas.map((s) => s.id).sort()).toEqual(expected.sort());
+    expect(res.body.totalResults).toBe(expected.length);
     for (const s of schemas) {
       expect(s.schemas).toEqual([SCHEMA_SCHEMA]);
       const names = attrNames(s.attributes).map((n) => n.toLowerCase());
@@ -108,7 +114,9 @@ describe('discovery with the default mapping', () => {
     expect(attrs.find((a) => a.name === 'userName')).toMatchObject({ type: 'string', required: true, uniqueness: 'server', caseExact: false });
     expect(attrs.find((a) => a.name === 'active')).toMatchObject({ type: 'boolean' });
     const names = attrNames(attrs);
-    for (const stored of ['userName', 'externalId', 'name', 'displayName', 'title', 'emails', 'phoneNumbers', 'addresses', 'active']) expect(names).toContain(stored);
+    const offered = ['userName', 'externalId', 'name', 'displayName', 'title', 'emails', 'phoneNumbers', 'addresses', 'active'];
+    for (const stored of offered.filter(storesTop)) expect(names).toContain(stored);
+    for (const unstored of offered.filter((a) => !storesTop(a))) expect(names).not.toContain(unstored);
     for (const unstored of ['password', 'ims', 'photos', 'x509Certificates', 'entitlements', 'roles']) expect(names).not.toContain(unstored);
     const emails = attrs.find((a) => a.name === 'emails');
     const emailType = emails?.subAttributes?.find((s) => s.name === 'type');
@@ -116,16 +124,22 @@ describe('discovery with the default mapping', () => {
     const emailTypes = ['home', 'other', 'work'].filter((t) => stores(`emails[type eq "${t}"].value`));
     expect([...(emailType?.canonicalValues ?? [])].sort()).toEqual(emailTypes);
     const phoneType = attrs.find((a) => a.name === 'phoneNumbers')?.subAttributes?.find((s) => s.name === 'type');
-    expect([...(phoneType?.canonicalValues ?? [])].sort()).toEqual(['fax', 'mobile', 'work']);
+    expect([...(phoneType?.canonicalValues ?? [])].sort()).toEqual(['fax', 'mobile', 'work'].filter((t) => stores(`phoneNumbers[type eq "${t}"].value`)));
   });
 
   it('returns a schema by its URN, case-insensitively', async () => {
-    const res = await api.get(`/Schemas/${ENTERPRISE.toLowerCase()}`);
-    expect(res.status).toBe(200);
-    expect(res.body.id).toBe(ENTERPRISE);
-    // json-file stores all six; the LDAP profile has no home for costCenter.
-    const enterprise = ['costCenter', 'department', 'division', 'employeeNumber', 'manager', 'organization'].filter((a) => stores(`${ENTERPRISE}:${a}`));
-    expect(attrNames(res.body.attributes).sort()).toEqual(enterprise);
+    if (storesEnterprise()) {
+      const res = await api.get(`/Schemas/${ENTERPRISE.toLowerCase()}`);
+      expect(res.status).toBe(200);
+      expect(res.body.id).toBe(ENTERPRISE);
+      // json-file stores all six; the LDAP profile has no home for costCenter.
+      const enterprise = ['costCenter', 'department', 'division', 'employeeNumber', 'manager', 'organization'].filter((a) => stores(`${ENTERPRISE}:${a}`));
+      expect(attrNames(res.body.attributes).sort()).toEqual(enterprise);
+    } else {
+      // FortiOS stores no enterprise attribute: the extension is not offered at all.
+      expectScimError(await api.get(`/Schemas/${ENTERPRISE}`), 404);
+      expect((await api.get(`/Schemas/${USER_SCHEMA.toLowerCase()}`)).body.id).toBe(USER_SCHEMA);
+    }
     const group = await api.get(`/Schemas/${GROUP_SCHEMA}`);
     // json-file stores a group externalId; the LDAP profile does not (groupOfNames has no attribute for it).
     const groupAttrs = ['displayName', 'externalId'].filter((a) => stores(a, 'group'));
@@ -152,7 +166,7 @@ describe('discovery with the default mapping', () => {
   });
 });
 
-describe('discovery reflects a small custom mapping', () => {
+describeStores('name.givenName', 'discovery reflects a small custom mapping', () => {
   let gw: TestGateway;
   let api: ScimClient;
   beforeAll(async () => {

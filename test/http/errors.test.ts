@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../connectors/types.js';
+import { itStores } from '../support/backend.js';
 import { AUTH, BASE, TOKEN, startTestGateway, type TestGateway } from '../support/build-app.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-connector.js';
 import { createUser, expectScimError, scimClient, uniq, USER_SCHEMA, type ScimClient } from '../support/scim-client.js';
@@ -203,7 +204,7 @@ describe('conflicts and preconditions', () => {
     expect(list.body.totalResults).toBe(1);
   });
 
-  it('answers 412 to PATCH, PUT and DELETE with a stale If-Match, and changes nothing', async () => {
+  itStores('title', 'answers 412 to PATCH, PUT and DELETE with a stale If-Match, and changes nothing', async () => {
     const created = await api.post('/Users', { schemas: [USER_SCHEMA], userName: uniq('etag'), title: 'v1' });
     const stale = String(created.headers['etag']);
     const updated = await api.patchOps(`/Users/${created.body.id}`, [{ op: 'replace', path: 'title', value: 'v2' }]);
@@ -220,7 +221,7 @@ describe('conflicts and preconditions', () => {
     expect(after.headers['etag']).toBe(current);
   });
 
-  it('applies PATCH, PUT and DELETE with the current ETag or *', async () => {
+  itStores('title', 'applies PATCH, PUT and DELETE with the current ETag or *', async () => {
     const created = await api.post('/Users', { schemas: [USER_SCHEMA], userName: uniq('etag-ok'), title: 'v1' });
     const p = await api.patchOps(`/Users/${created.body.id}`, [{ op: 'replace', path: 'title', value: 'v2' }], { 'If-Match': String(created.headers['etag']) });
     expect(p.status).toBe(200);

@@ -45,11 +45,11 @@ describe('comparison operators', () => {
     expect(await names('userName eq "bob"')).toEqual(['bob']);
   });
 
-  it('ne matches every user whose attribute differs, including users without it', async () => {
+  itStores('title', 'ne matches every user whose attribute differs, including users without it', async () => {
     expect(await names('title ne "Engineer"')).toEqual(['CONTOSO\\eve', 'bob', 'dave', 'frank']);
   });
 
-  it('co matches a substring, case-insensitively for a caseExact=false attribute', async () => {
+  itStores('displayName', 'co matches a substring, case-insensitively for a caseExact=false attribute', async () => {
     expect(await names('displayName co "own"')).toEqual(['bob']);
     expect(await names('displayName co "BROWN"')).toEqual(['bob']);
   });
@@ -58,7 +58,7 @@ describe('comparison operators', () => {
     expect(await names('userName sw "c"')).toEqual(['CONTOSO\\eve', 'carol']);
   });
 
-  it('ew matches a suffix', async () => {
+  itStores('displayName', 'ew matches a suffix', async () => {
     expect(await names('displayName ew "S"')).toEqual(['alice', 'carol']);
   });
 
@@ -70,15 +70,16 @@ describe('comparison operators', () => {
     expect(await names('userName gt "contoso"')).toEqual(['CONTOSO\\eve', 'dave', 'frank', 'grace']);
   });
 
-  it('pr matches users that have the attribute', async () => {
+  itStores('title', 'pr matches users that have the attribute', async () => {
     expect(await names('title pr')).toEqual(['CONTOSO\\eve', 'alice', 'bob', 'carol', 'frank', 'grace']);
     expect(await names('emails pr')).toEqual(['alice', 'bob', 'carol', 'frank']);
   });
 
   it('compares booleans with eq true / eq false', async () => {
     expect(await names('active eq false')).toEqual(['bob', 'frank']);
-    // LDAP stores active as the absence of a ppolicy lock: a user created without active reads back active.
-    const createdWithoutActive = BACKEND === 'ldap' ? ['CONTOSO\\eve', 'grace'] : [];
+    // LDAP stores active as the absence of a ppolicy lock, FortiOS as status enable/disable: a user created
+    // without active reads back active.
+    const createdWithoutActive = BACKEND === 'ldap' || BACKEND === 'fortios' ? ['CONTOSO\\eve', 'grace'] : [];
     expect(await names('active eq true')).toEqual(['alice', 'carol', 'dave', ...createdWithoutActive].sort());
   });
 
@@ -89,7 +90,7 @@ describe('comparison operators', () => {
 });
 
 describe('logical operators', () => {
-  it('and requires both terms', async () => {
+  itStores(['title', `${ENTERPRISE}:department`], 'and requires both terms', async () => {
     expect(await names(`title eq "Engineer" and ${ENTERPRISE}:department eq "Sales"`)).toEqual(['alice', 'carol']);
   });
 
@@ -97,7 +98,7 @@ describe('logical operators', () => {
     expect(await names('userName eq "alice" or userName eq "frank"')).toEqual(['alice', 'frank']);
   });
 
-  it('not (…) negates its group', async () => {
+  itStores('title', 'not (…) negates its group', async () => {
     expect(await names('not (title pr)')).toEqual(['dave']);
     expect(await names('title pr and not (title eq "Engineer")')).toEqual(['CONTOSO\\eve', 'bob', 'frank']);
   });
@@ -137,12 +138,12 @@ describe('attribute paths', () => {
     expect(await names('emails.value eq "alice@home.example"')).toEqual(['alice']);
   });
 
-  it('resolves URN-qualified extension attribute names', async () => {
+  itStores(`${ENTERPRISE}:department`, 'resolves URN-qualified extension attribute names', async () => {
     expect(await names(`${ENTERPRISE}:department eq "R&D"`)).toEqual(['bob']);
     expect(await names(`${ENTERPRISE.toUpperCase()}:DEPARTMENT eq "sales"`)).toEqual(['alice', 'carol']);
   });
 
-  it('treats attribute names and operators case-insensitively', async () => {
+  itStores(['displayName', 'title'], 'treats attribute names and operators case-insensitively', async () => {
     expect(await names('USERNAME EQ "bob"')).toEqual(['bob']);
     expect(await names('DisplayName Co "brown"')).toEqual(['bob']);
     expect(await names('userName eq "alice" OR userName eq "bob" AND Active Eq False')).toEqual(['alice', 'bob']);
@@ -151,7 +152,7 @@ describe('attribute paths', () => {
 
   it('matches userName, displayName and externalId values case-insensitively', async () => {
     expect(await names('userName eq "ALICE"')).toEqual(['alice']);
-    expect(await names('displayName eq "tom jones"')).toEqual(['carol']);
+    if (stores('displayName')) expect(await names('displayName eq "tom jones"')).toEqual(['carol']);
     expect(await names('externalId eq "ext-b"')).toEqual(['bob']);
   });
 
@@ -161,7 +162,7 @@ describe('attribute paths', () => {
     expect(await names(`id eq "${String(ids['bob']).toUpperCase()}"`)).toEqual([]);
   });
 
-  it('compares meta.lastModified as a dateTime', async () => {
+  itStores('displayName', 'compares meta.lastModified as a dateTime', async () => {
     await new Promise((r) => setTimeout(r, 10));
     const before = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 10 + msToNextTimestamp()));
@@ -173,7 +174,7 @@ describe('attribute paths', () => {
 });
 
 describe('query-string and string-literal decoding', () => {
-  it('decodes "+" in the raw query string as a space', async () => {
+  itStores('displayName', 'decodes "+" in the raw query string as a space', async () => {
     const res = await request(gw.server).get(`${BASE}/Users?filter=displayName+eq+"Tom+Jones"`).set(AUTH);
     expect(res.status).toBe(200);
     expect(res.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['carol']);
@@ -186,12 +187,13 @@ describe('query-string and string-literal decoding', () => {
   });
 
   it('decodes JSON escapes in string literals: \\u0027, \\\\ and \\"', async () => {
-    expect(await names('displayName eq "O\\u0027Brien"')).toEqual(['dave']);
     expect(await names('userName eq "contoso\\\\eve"')).toEqual(['CONTOSO\\eve']);
+    if (!stores('displayName')) return;
+    expect(await names('displayName eq "O\\u0027Brien"')).toEqual(['dave']);
     expect(await names('displayName eq "Say \\"Hi\\""')).toEqual(['grace']);
   });
 
-  it('answers the same through POST /.search as through GET', async () => {
+  itStores('title', 'answers the same through POST /.search as through GET', async () => {
     const res = await api.post('/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'title eq "Engineer"', sortBy: 'userName' });
     expect(res.status).toBe(200);
     expect(res.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['alice', 'carol', 'grace']);

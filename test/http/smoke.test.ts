@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStored, storesEnterprise } from '../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../support/build-app.js';
 
 describe('smoke', () => {
@@ -36,9 +37,8 @@ describe('smoke', () => {
       .set(AUTH)
       .send({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }, { op: 'add', value: { 'name.givenName': 'G2', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department': 'D' } }] });
     expect(p.status).toBe(200);
-    expect(p.body.name.givenName).toBe('G2');
-    expect(p.body['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].department).toBe('D');
-    expect(p.body.active).toBe(false);
+    const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    expect(p.body).toMatchObject(asStored({ name: { givenName: 'G2' }, [ENTERPRISE]: { department: 'D' }, active: false }));
     const d = await request(gw.server).delete(`${BASE}/Users/${id}`).set(AUTH);
     expect(d.status).toBe(204);
     const g2 = await request(gw.server).get(`${BASE}/Users/${id}`).set(AUTH);
@@ -46,6 +46,6 @@ describe('smoke', () => {
     expect(g2.body.status).toBe('404');
     const sch = await request(gw.server).get(`${BASE}/Schemas`).set(AUTH);
     expect(sch.status).toBe(200);
-    expect(sch.body.totalResults).toBe(3);
+    expect(sch.body.totalResults).toBe(storesEnterprise() ? 3 : 2);
   });
 });

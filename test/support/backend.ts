@@ -6,6 +6,9 @@
  * - `json-file` (default): stores every attribute of its default mapping, sorts, and every helper here is
  *   the identity, so the json-file run asserts exactly what it always did.
  * - `ldap`: the openldap profile's mapping (connectors/ldap/profiles.ts); no sorting.
+ * - `fortios`: the firewall-rest connector's FortiOS profile on the in-process fake FortiOS: userName, active,
+ *   the work email, the mobile phone and externalId (users), displayName, externalId and members (groups);
+ *   sorts (lists are evaluated in the gateway).
  *
  * Rules for a test that meets a difference, in order of preference:
  * 1. use attributes both backends store;
@@ -15,33 +18,37 @@
  * 4. `expectKnownBug(backend, bug, assertion)`: a connector bug on one backend, reported and not yet fixed: the
  *    assertion is required to still fail there, so that the fix makes the test fail until the marker goes.
  */
-import { it, type TestFunction } from 'vitest';
+import { describe, it, type TestFunction } from 'vitest';
 import type { MappingConfig } from '../../connectors/types.js';
+import { fortiosDefaultMapping } from '../../connectors/firewall-rest/fortios/fields.js';
 import { jsonFileDefaultMapping } from '../../connectors/json-file/config.js';
 import { PROFILES } from '../../connectors/ldap/profiles.js';
 
-export type Backend = 'json-file' | 'ldap';
+export type Backend = 'json-file' | 'ldap' | 'fortios';
 
 function backendFromEnv(): Backend {
   const v = process.env.SCIMBRIDGE_TEST_BACKEND;
   if (v === undefined || v === '' || v === 'json-file') return 'json-file';
-  if (v === 'ldap') return 'ldap';
-  throw new Error(`SCIMBRIDGE_TEST_BACKEND=${v}: expected json-file or ldap`);
+  if (v === 'ldap' || v === 'fortios') return v;
+  throw new Error(`SCIMBRIDGE_TEST_BACKEND=${v}: expected json-file, ldap or fortios`);
 }
 
 /** The backend startTestGateway uses in this run. */
 export const BACKEND: Backend = backendFromEnv();
 
 /** The connector sorts (`sortBy`); the LDAP connector does not (it would need slapd's sssvlv overlay). */
-export const SORTS = BACKEND === 'json-file';
+export const SORTS = BACKEND !== 'ldap';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 /** The LDAP backend's default mapping: the openldap profile's, as in production. */
 export const OPENLDAP_MAPPING: MappingConfig = PROFILES.openldap.mapping;
 
+/** The FortiOS backend's default mapping: the firewall-rest FortiOS profile's, as in production. */
+export const FORTIOS_MAPPING: MappingConfig = fortiosDefaultMapping;
+
 /** The mapping startTestGateway gives this backend when a test passes none. */
-export const DEFAULT_MAPPING: MappingConfig = BACKEND === 'ldap' ? OPENLDAP_MAPPING : jsonFileDefaultMapping;
+export const DEFAULT_MAPPING: MappingConfig = BACKEND === 'ldap' ? OPENLDAP_MAPPING : BACKEND === 'fortios' ? FORTIOS_MAPPING : jsonFileDefaultMapping;
 
 /** A mapping key compared case-insensitively; `…:manager.value` and `…:manager` name the same attribute. */
 export function canonicalPath(scimPath: string): string {
@@ -63,9 +70,21 @@ export function ldapAttributeFor(kind: 'user' | 'group', scimPath: string): stri
   return lookup(OPENLDAP_MAPPING[kind], scimPath) ?? lookup(LDAP_EXTRA[kind], scimPath);
 }
 
+/** Homes the FortiOS profile does not map by default but a YAML mapping may give (a password user's `passwd`). */
+const FORTIOS_EXTRA: Readonly<Record<'user' | 'group', Readonly<Record<string, string>>>> = {
+  user: { password: 'passwd' },
+  group: {},
+};
+
+/** The FortiOS field (firewall-rest FortiOS profile) for a SCIM path, or undefined when FortiOS has no home for it. */
+export function fortiosFieldFor(kind: 'user' | 'group', scimPath: string): string | undefined {
+  return lookup(FORTIOS_MAPPING[kind], scimPath) ?? lookup(FORTIOS_EXTRA[kind], scimPath);
+}
+
 /** Whether this backend's default mapping stores a SCIM path. */
 function storesPath(kind: 'user' | 'group', scimPath: string): boolean {
-  return BACKEND === 'json-file' || lookup(OPENLDAP_MAPPING[kind], scimPath) !== undefined;
+  if (BACKEND === 'json-file') return true;
+  return lookup((BACKEND === 'ldap' ? OPENLDAP_MAPPING : FORTIOS_MAPPING)[kind], scimPath) !== undefined;
 }
 
 /** The SCIM paths among `scimPaths` this backend does not store with its default mapping. */
@@ -78,6 +97,29 @@ export function stores(scimPaths: string | readonly string[], kind: 'user' | 'gr
   return unstored(scimPaths, kind).length === 0;
 }
 
+/** Whether this backend's default mapping stores any attribute of the enterprise User extension (so /Schemas lists it). */
+export function storesEnterprise(): boolean {
+  return BACKEND === 'json-file' || Object.keys(DEFAULT_MAPPING.user).some((k) => k.toLowerCase().startsWith(ENTERPRISE.toLowerCase()));
+}
+
+/** The longest name this backend stores per kind (FortiOS: users 64, groups 35 characters), or none. */
+const MAX_NAME: Readonly<Record<Backend, { user: number; group: number } | undefined>> = {
+  'json-file': undefined,
+  ldap: undefined,
+  fortios: { user: 64, group: 35 },
+};
+
+/**
+ * A generated unique name that fits this backend: unchanged where names are unbounded; on FortiOS without
+ * dashes and cut to the limit, keeping the prefix and enough of the random part to stay unique. For test
+ * data whose length is not what the test is about (Entra's `Group_<guid>` is 42 characters).
+ */
+export function fitName(kind: 'user' | 'group', name: string): string {
+  const max = MAX_NAME[BACKEND]?.[kind];
+  if (max === undefined || name.length <= max) return name;
+  return name.replace(/-/g, '').slice(0, max);
+}
+
 /**
  * `it`, except on a backend whose default mapping does not store every one of `scimPaths` (user attributes
  * unless `kind` says group): skipped there, with the reason appended to the name. Plain `it` on json-file.
@@ -88,9 +130,16 @@ export function itStores(scimPaths: string | readonly string[], name: string, fn
   else it(name, fn, opts.timeout);
 }
 
-/** `it` for what only `backend` can do (sortBy, …): skipped on the other, with `reason` in the name. */
-export function itOn(backend: Backend, reason: string, name: string, fn: TestFunction, timeout?: number): void {
-  if (BACKEND === backend) it(name, fn, timeout);
+/** `describe` for a block whose gateway maps `scimPaths` (user attributes unless `kind`): skipped where they have no home. */
+export function describeStores(scimPaths: string | readonly string[], name: string, fn: () => void, opts: { kind?: 'user' | 'group' } = {}): void {
+  const missing = unstored(scimPaths, opts.kind);
+  if (missing.length > 0) describe.skip(`${name} [skipped: the ${BACKEND} backend does not store ${opts.kind === 'group' ? 'group ' : ''}${missing.join(', ')}]`, fn);
+  else describe(name, fn);
+}
+
+/** `it` for what only `backend` (or one of several) can do (sortBy, …): skipped on the others, with `reason` in the name. */
+export function itOn(backend: Backend | readonly Backend[], reason: string, name: string, fn: TestFunction, timeout?: number): void {
+  if ((typeof backend === 'string' ? [backend] : backend).includes(BACKEND)) it(name, fn, timeout);
   else it.skip(`${name} [skipped on ${BACKEND}: ${reason}]`, fn);
 }
 

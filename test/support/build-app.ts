@@ -8,10 +8,13 @@
  *   on first use and destroyed after the file, a fresh OU triple per gateway (`ous`), the openldap profile
  *   exactly as in production, bound as the harness's service account, the refint overlay keeping member
  *   DNs right (referentialIntegrity: server).
+ * - `fortios`: the firewall-rest connector's FortiOS profile on an in-process fake FortiOS of its own
+ *   (`fortios`, for seeding and fault injection) and an identity map in a fresh temp dir (`dir`).
  *
  * A custom `mapping` is the whole mapping the connector gets (not merged with a default), written with
  * json-file field names as before; on LDAP each SCIM path is given the LDAP attribute the openldap profile
- * stores it under (ldapAttributeFor), and a path the directory has no home for throws, so a test cannot
+ * stores it under (ldapAttributeFor), on FortiOS the FortiOS field (fortiosFieldFor), and a path the backend
+ * has no home for throws, so a test cannot
  * silently run on a mapping other than the one it wrote. `gw.field(kind, scimPath)` names the native field
  * on either backend. What differs between the backends, and how tests deal with it: test/support/backend.ts.
  */
@@ -22,6 +25,8 @@ import type { Server } from 'node:http';
 import { afterAll } from 'vitest';
 import { builtinConnectors } from '../../connectors/index.js';
 import { resolveMapping, type MappingConfig } from '../../connectors/types.js';
+import { firewallRestConfigSchema } from '../../connectors/firewall-rest/config.js';
+import { firewallRestConnector } from '../../connectors/firewall-rest/index.js';
 import { jsonFileConfigSchema, jsonFileDefaultMapping } from '../../connectors/json-file/config.js';
 import { ldapConfigSchema } from '../../connectors/ldap/config.js';
 import { ldapConnector } from '../../connectors/ldap/index.js';
@@ -31,7 +36,8 @@ import { DEFAULT_LIMITS, type ConnectorRuntime, type RequestLimits } from '../..
 import { hashToken } from '../../src/http/auth.js';
 import { createApp, type AppEndpoint } from '../../src/http/app.js';
 import { silentLogger } from '../../src/log.js';
-import { BACKEND, canonicalPath, ldapAttributeFor, type Backend } from './backend.js';
+import { BACKEND, canonicalPath, fortiosFieldFor, ldapAttributeFor, type Backend } from './backend.js';
+import { startFakeFortiOS, type FakeFortiOS } from './fake-firewall/fortios.js';
 import { ldapRequiredMessage, slapdMissing, startSlapd, type Slapd } from './slapd.js';
 
 export { BACKEND, type Backend } from './backend.js';
@@ -46,8 +52,10 @@ export interface TestGateway {
   readonly backend: Backend;
   /** The mapping the connector got (LDAP attribute names on LDAP). */
   readonly mapping: MappingConfig;
-  /** json-file: the data directory. */
+  /** json-file: the data directory; fortios: the identity map's directory. */
   readonly dir?: string;
+  /** fortios: the gateway's own fake FortiOS (seed it, inject faults, count requests). */
+  readonly fortios?: FakeFortiOS;
   /** ldap: the gateway's own OUs. */
   readonly ous?: { readonly people: string; readonly groups: string; readonly disabled: string };
   /** The native field a SCIM path is stored under on this gateway (`password` → `password` or `userPassword`). */
@@ -61,19 +69,21 @@ export interface TestGatewayOptions {
   readonly queue?: Partial<QueueConfig>;
   readonly limits?: Partial<RequestLimits>;
   readonly bodyLimitBytes?: number;
-  /** json-file connector options (refused on LDAP: make such a test json-file only). */
+  /** Connector options: json-file's (refused on LDAP), or firewall-rest's on fortios (merged over the test's own). */
   readonly options?: Record<string, unknown>;
+  /** fortios: an existing fake and identity map directory to use (a gateway restart); the test closes them. */
+  readonly fortios?: { readonly fake: FakeFortiOS; readonly dir: string };
   /** Extra endpoints sharing the connector, each with its own token. */
   readonly extraEndpoints?: readonly { path: string; token: string }[];
 }
 
-function translateMapping(mapping: MappingConfig): MappingConfig {
+function translateMapping(mapping: MappingConfig, homeFor: (kind: 'user' | 'group', path: string) => string | undefined): MappingConfig {
   const section = (kind: 'user' | 'group'): Record<string, string> =>
     Object.fromEntries(
       Object.keys(mapping[kind]).map((path) => {
-        const attr = ldapAttributeFor(kind, path);
+        const attr = homeFor(kind, path);
         if (attr === undefined) {
-          throw new Error(`startTestGateway: the ldap backend has no attribute for ${kind} ${path}; make this test backend-aware (itStores/itOn)`);
+          throw new Error(`startTestGateway: the ${BACKEND} backend has no field for ${kind} ${path}; make this test backend-aware (itStores/itOn)`);
         }
         return [path, attr];
       }),
@@ -121,8 +131,27 @@ async function ldapSpec(opts: TestGatewayOptions): Promise<{ options: unknown; m
     groups: { baseDN: ous.groups, emptyMember: s.adminDN },
   });
   // No mapping: the profile's, resolved as for a YAML without a `mapping:` block.
-  const mapping = opts.mapping ? translateMapping(opts.mapping) : resolveMapping(ldapConnector, options, undefined);
+  const mapping = opts.mapping ? translateMapping(opts.mapping, ldapAttributeFor) : resolveMapping(ldapConnector, options, undefined);
   return { options, mapping, ous };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A fake FortiOS per gateway
+
+async function fortiosSpec(opts: TestGatewayOptions): Promise<{ options: unknown; mapping: MappingConfig; fake: FakeFortiOS; dir: string; owned: boolean }> {
+  const owned = opts.fortios === undefined;
+  const fake = opts.fortios?.fake ?? (await startFakeFortiOS());
+  const dir = opts.fortios?.dir ?? (await mkdtemp(join(tmpdir(), 'scimbridge-fortios-')));
+  const options = firewallRestConfigSchema.parse({
+    profile: 'fortios',
+    baseUrl: fake.baseUrl,
+    allowInsecure: true,
+    token: fake.token,
+    identityMap: { dir, fsync: false },
+    ...opts.options,
+  });
+  const mapping = opts.mapping ? translateMapping(opts.mapping, fortiosFieldFor) : resolveMapping(firewallRestConnector, options, undefined);
+  return { options, mapping, fake, dir, owned };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -132,18 +161,19 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
   let ous: TestGateway['ous'];
   let options: unknown;
   let mapping: MappingConfig;
+  let fortios: FakeFortiOS | undefined;
+  let ownsFortios = false;
   if (BACKEND === 'ldap') {
     ({ options, mapping, ous } = await ldapSpec(opts));
+  } else if (BACKEND === 'fortios') {
+    ({ options, mapping, fake: fortios, dir, owned: ownsFortios } = await fortiosSpec(opts));
   } else {
     dir = await mkdtemp(join(tmpdir(), 'scimbridge-test-'));
     options = jsonFileConfigSchema.parse({ dir, fsync: false, ...opts.options });
     mapping = opts.mapping ?? jsonFileDefaultMapping;
   }
-  const runtime = await startConnector(
-    { id: 'test', type: BACKEND, options, mapping, queue: { ...DEFAULT_QUEUE, ...opts.queue } },
-    builtinConnectors,
-    silentLogger,
-  );
+  const type = BACKEND === 'fortios' ? 'firewall-rest' : BACKEND;
+  const runtime = await startConnector({ id: 'test', type, options, mapping, queue: { ...DEFAULT_QUEUE, ...opts.queue } }, builtinConnectors, silentLogger);
   const endpoints: AppEndpoint[] = [
     { path: BASE, runtime, tokenDigests: [hashToken(TOKEN)] },
     ...(opts.extraEndpoints ?? []).map((e) => ({ path: e.path, runtime, tokenDigests: [hashToken(e.token)] })),
@@ -163,6 +193,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     mapping,
     ...(dir !== undefined ? { dir } : {}),
     ...(ous !== undefined ? { ous } : {}),
+    ...(fortios !== undefined ? { fortios } : {}),
     field(kind, scimPath) {
       const f = Object.entries(mapping[kind]).find(([k]) => canonicalPath(k) === canonicalPath(scimPath))?.[1];
       if (f === undefined) throw new Error(`this gateway does not map ${kind} ${scimPath}`);
@@ -171,6 +202,9 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       await runtime.connector.stop();
+      // A gateway given its fake and directory (a restart) leaves them to the test.
+      if (BACKEND === 'fortios' && !ownsFortios) return;
+      await fortios?.close();
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     },
   };

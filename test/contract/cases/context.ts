@@ -55,8 +55,26 @@ export type GroupValues = Partial<Record<GroupAttr, NativeScalar>>;
 export interface ContractFields {
   /** What `setup` receives: the compiled mapping, exactly as the core passes it to `create`. */
   readonly mapped: MappedFields;
+  /** Reading the spec of an attribute the backend does not store throws UnstoredAttribute (the case is skipped). */
   readonly user: Readonly<Record<UserAttr, FieldSpec>>;
   readonly group: Readonly<Record<GroupAttr, FieldSpec>>;
+  /** Contract attributes the backend cannot store (ContractOptions.unstored): dropped from what cases write and expect. */
+  readonly unstored?: { readonly reason: string; readonly user: ReadonlySet<UserAttr>; readonly group: ReadonlySet<GroupAttr> };
+  /** Values the backend always reads back (ContractOptions.implied), written when a case leaves them out. */
+  readonly implied?: Partial<UserValues>;
+}
+
+/**
+ * Thrown when a case reads the field spec or value of an attribute the backend does not store: the case
+ * depends on that attribute, so the suite skips it with the backend's reason (connector-contract.ts).
+ */
+export class UnstoredAttribute extends Error {
+  constructor(
+    readonly attribute: string,
+    readonly reason: string,
+  ) {
+    super(`the backend does not store ${attribute}: ${reason}`);
+  }
 }
 
 /** Capabilities a case needs; a connector without one skips the case with the reason below. */
@@ -198,13 +216,19 @@ export class CaseContext {
     return this.connector.capabilities.maxPageSize;
   }
 
-  /** SCIM-named values → the native record fields of this mapping. */
+  /**
+   * SCIM-named values → the native record fields of this mapping. Values of attributes the backend does not
+   * store are dropped, and implied values (ContractOptions.implied) added when absent, so the result is both
+   * what to write and what the backend reads back.
+   */
   user(values: UserValues): Record<string, NativeScalar> {
-    return toFields(this.f.user, values);
+    const all: UserValues = { ...values };
+    for (const [attr, v] of Object.entries(this.f.implied ?? {}) as [UserAttr, NativeScalar][]) if (all[attr] === undefined) all[attr] = v;
+    return toFields(this.f.user, all, this.f.unstored?.user);
   }
 
   group(values: GroupValues): Record<string, NativeScalar> {
-    return toFields(this.f.group, values);
+    return toFields(this.f.group, values, this.f.unstored?.group);
   }
 
   /** The value of a SCIM attribute in a record of this mapping. */
@@ -268,10 +292,14 @@ export class CaseContext {
   }
 }
 
-function toFields<K extends string>(specs: Readonly<Record<K, FieldSpec>>, values: Partial<Record<K, NativeScalar>>): Record<string, NativeScalar> {
+function toFields<K extends string>(
+  specs: Readonly<Record<K, FieldSpec>>,
+  values: Partial<Record<K, NativeScalar>>,
+  unstored: ReadonlySet<K> = new Set(),
+): Record<string, NativeScalar> {
   const out: Record<string, NativeScalar> = {};
   for (const [attr, value] of Object.entries(values) as [K, NativeScalar | undefined][]) {
-    if (value !== undefined) out[specs[attr].field] = value;
+    if (value !== undefined && !unstored.has(attr)) out[specs[attr].field] = value;
   }
   return out;
 }

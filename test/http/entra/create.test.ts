@@ -3,7 +3,7 @@
  * manager as a bare id, conflicts on userName / group displayName, and groups created without members.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStored } from '../../support/backend.js';
+import { asStored, itStores } from '../../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../../support/build-app.js';
 import request from 'supertest';
 import {
@@ -131,7 +131,7 @@ describe('Entra creating users', () => {
     expect(found.body.totalResults).toBe(1);
   });
 
-  it("Entra's create with the enterprise manager as a plain id string stores it as manager.value", async () => {
+  itStores([`${ENTERPRISE}:manager`, `${ENTERPRISE}:department`], "Entra's create with the enterprise manager as a plain id string stores it as manager.value", async () => {
     const manager = await createUser(c);
     const res = await c.post('/Users', entraUser({ [ENTERPRISE]: { manager: manager['id'], department: 'Sales' } }));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -139,7 +139,7 @@ describe('Entra creating users', () => {
     expect(res.body.schemas).toEqual([USER_SCHEMA, ENTERPRISE]);
   });
 
-  it("Entra's create with the manager as {value, $ref} stores the id the same way", async () => {
+  itStores(`${ENTERPRISE}:manager`, "Entra's create with the manager as {value, $ref} stores the id the same way", async () => {
     const manager = await createUser(c);
     const res = await c.post('/Users', entraUser({ [ENTERPRISE]: { manager: { value: manager['id'], $ref: `../Users/${String(manager['id'])}` } } }));
     expect(res.status).toBe(201);

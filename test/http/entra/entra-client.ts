@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { expect } from 'vitest';
-import { asStored } from '../../support/backend.js';
+import { asStored, fitName } from '../../support/backend.js';
 import { AUTH, BASE, type TestGateway } from '../../support/build-app.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -68,7 +68,8 @@ export function entraGroup(overrides: Json = {}): Json {
   return {
     schemas: [GROUP_SCHEMA, ADSCIM_GROUP],
     externalId: guid(),
-    displayName: `Group_${randomUUID()}`,
+    // FortiOS keeps group names to 35 characters: there the guid is shortened (fitName).
+    displayName: fitName('group', `Group_${randomUUID()}`),
     meta: { resourceType: 'Group' },
     ...overrides,
   };

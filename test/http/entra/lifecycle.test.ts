@@ -3,7 +3,7 @@
  * tutorial): the full user and group cycles request by request, deletes, and ids that stay valid.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStored } from '../../support/backend.js';
+import { asStored, fitName, itOn } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import {
   createGroup,
@@ -88,7 +88,7 @@ describe('Entra provisioning cycles, end to end', () => {
   it("Entra's group cycle: probe, create, add members, read without members, remove a member, delete", async () => {
     const alice = String((await createUser(c))['id']);
     const bob = String((await createUser(c))['id']);
-    const displayName = `Firewall Users ${guid()}`;
+    const displayName = fitName('group', `Firewall Users ${guid()}`);
     const probe = `/Groups?excludedAttributes=members&filter=${entraQuery(`displayName eq "${displayName}"`)}`;
     expectEmptyList(await c.get(probe));
     // Groups are created with an empty members list, members follow by PATCH.
@@ -158,7 +158,11 @@ describe('Deletes and stable ids', () => {
     expect(await memberIds(c, gid)).toEqual([id]);
   });
 
-  it('the id and meta.location Entra cached stay the same through renames, updates, disable, enable and PUT', async () => {
+  itOn(
+    ['json-file', 'ldap'],
+    'FortiOS stores neither displayName nor title, and its versions are content hashes: disable then enable returns to an earlier version',
+    'the id and meta.location Entra cached stay the same through renames, updates, disable, enable and PUT',
+    async () => {
     const created = await createUser(c);
     const id = String(created['id']);
     const location = (created['meta'] as Json)['location'];
@@ -187,12 +191,13 @@ describe('Deletes and stable ids', () => {
     // Every change moved the version on.
     expect(versions.size).toBe(responses.length);
     expect((await c.get(`/Users/${id}`)).body.id).toBe(id);
-  });
+  },
+  );
 
   it('a group id stays the same through renames and membership changes', async () => {
     const gid = String((await createGroup(c))['id']);
     const uid = String((await createUser(c))['id']);
-    expect((await c.patch(`/Groups/${gid}`, patchOp({ op: 'Replace', path: 'displayName', value: `G ${guid()}` }))).status).toBe(204);
+    expect((await c.patch(`/Groups/${gid}`, patchOp({ op: 'Replace', path: 'displayName', value: fitName('group', `G ${guid()}`) }))).status).toBe(204);
     expect((await c.patch(`/Groups/${gid}`, patchOp({ op: 'Add', path: 'members', value: [{ value: uid }] }))).status).toBe(204);
     const read = await c.get(`/Groups/${gid}`);
     expect(read.body.id).toBe(gid);

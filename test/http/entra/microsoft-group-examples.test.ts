@@ -5,7 +5,7 @@
  * member id "f648f8d5ea4e4cd38e9c" becomes a user created for the purpose.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stores } from '../../support/backend.js';
+import { itOn, stores } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import {
   ADSCIM_GROUP,
@@ -84,7 +84,7 @@ describe('Microsoft SCIM tutorial, Group Operations, replayed in order', () => {
     expect(resources[0]?.['id']).toBe(id);
   });
 
-  it("Entra's documented Update Group [Non-member attributes] PATCH gets 204 with no body and renames the group", async () => {
+  itOn(['json-file', 'ldap'], 'the documented new name has 53 characters and FortiOS group names at most 35 (a 400 there)', "Entra's documented Update Group [Non-member attributes] PATCH gets 204 with no body and renames the group", async () => {
     const res = await c.patch(rename.request.path.replace('fa2ce26709934589afc5', id), rename.request.body);
     expect(res.status).toBe(rename.response?.status);
     expect(res.text).toBe('');

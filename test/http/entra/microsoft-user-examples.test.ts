@@ -5,7 +5,7 @@
  * per-sample externalId is replaced by the one the sequence created.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStored, asStoredAttr } from '../../support/backend.js';
+import { asStored, asStoredAttr, itStores } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import {
   docExample,
@@ -215,7 +215,7 @@ describe('Microsoft SCIM tutorial, worked examples of the sample provider', () =
     }
   });
 
-  it("Entra's Example 5 manager PATCH (path \"manager\", value [{$ref, value}]) sets the manager, read back as manager.value", async () => {
+  itStores(`${ENTERPRISE}:manager`, "Entra's Example 5 manager PATCH (path \"manager\", value [{$ref, value}]) sets the manager, read back as manager.value", async () => {
     const ex = docExample('example-5-update-manager');
     const manager = await c.post('/Users', { userName: `manager_${Date.now()}@testuser.com` });
     const report = await c.post('/Users', { userName: `report_${Date.now()}@testuser.com` });

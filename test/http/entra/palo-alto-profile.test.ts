@@ -6,7 +6,7 @@
  * Entra's mapping screen offers exactly what /Schemas lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStoredAttr, expectKnownBug, stores, unstored } from '../../support/backend.js';
+import { asStoredAttr, BACKEND, expectKnownBug, fitName, stores, storesEnterprise, unstored } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import { createUser, entra, ENTERPRISE, entraQuery, expectListResponse, expectMeta, GROUP_SCHEMA, guid, patchOp, USER_SCHEMA, type EntraClient, type Json } from './entra-client.js';
 
@@ -81,6 +81,8 @@ function tableValues(tag: string, managerId: string): Record<string, unknown> {
     else if (path === 'userName') out[path] = `pa_${tag}@firewall.example`;
     else if (path.includes('emails')) out[path] = `${path.includes('work') ? 'work' : 'other'}.${tag}@example.com`;
     else if (path === 'preferredLanguage') out[path] = 'en-US';
+    // Short enough for every store (FortiOS keeps 15 characters of the mobile number).
+    else if (path.startsWith('phoneNumbers')) out[path] = `+1 ${tag} ${['work', 'mobile', 'fax'].findIndex((t) => path.includes(t))}`;
     else out[path] = `${path.replace(/^urn:.*:User:/, '').replace(/\W+/g, '-')} ${tag}`;
   }
   return out;
@@ -144,7 +146,7 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
     expect(read.status).toBe(200);
     for (const resource of [created.body as Json, read.body as Json]) {
       for (const path of STORED_TABLE) expect(valueAt(resource, path), path).toEqual(v[path]);
-      expect(resource['schemas']).toEqual([USER_SCHEMA, ENTERPRISE]);
+      expect(resource['schemas']).toEqual(storesEnterprise() ? [USER_SCHEMA, ENTERPRISE] : [USER_SCHEMA]);
       // Whole elements, as sent: nothing added, nothing lost (of what the backend stores).
       expect(resource['addresses']).toEqual(asStoredAttr('addresses', body.addresses));
       expect(resource['phoneNumbers']).toEqual(asStoredAttr('phoneNumbers', body.phoneNumbers));
@@ -167,9 +169,10 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
     for (const path of STORED_TABLE) expect(valueAt(read, path), path).toEqual(v[path]);
     // One element per type, however many sub-attributes were set one by one.
     const types = (attr: string, all: string[], sub: string) => all.filter((t) => stores(`${attr}[type eq "${t}"].${sub}`));
-    expect((read['addresses'] as Json[]).map((e) => e['type'])).toEqual(types('addresses', ['work', 'other'], 'formatted'));
-    expect((read['phoneNumbers'] as Json[]).map((e) => e['type'])).toEqual(types('phoneNumbers', ['work', 'mobile', 'fax'], 'value'));
-    expect((read['emails'] as Json[]).map((e) => e['type']).sort()).toEqual(types('emails', ['other', 'work'], 'value'));
+    const typesIn = (attr: string) => ((read[attr] ?? []) as Json[]).map((e) => e['type']);
+    expect(typesIn('addresses')).toEqual(types('addresses', ['work', 'other'], 'formatted'));
+    expect(typesIn('phoneNumbers')).toEqual(types('phoneNumbers', ['work', 'mobile', 'fax'], 'value'));
+    expect(typesIn('emails').sort()).toEqual(types('emails', ['other', 'work'], 'value'));
   });
 
   it("every attribute of the Palo Alto user table can be cleared by Entra's Remove with the table's path", async () => {
@@ -192,14 +195,23 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
     const core = attrsOf(USER_SCHEMA);
     const enterprise = attrsOf(ENTERPRISE);
     const subNames = (a: Json | undefined) => ((a?.['subAttributes'] ?? []) as Json[]).map((s) => s['name']);
-    await expectKnownBug('ldap', PROFILE_GAP, () => expect(unstored(USER_TABLE)).toEqual([]));
+    // A firewall has no home for most rows (FortiOS: name, status, email, mobile phone): a limit, not a gap to close.
+    if (BACKEND !== 'fortios') await expectKnownBug('ldap', PROFILE_GAP, () => expect(unstored(USER_TABLE)).toEqual([]));
     for (const path of USER_TABLE) {
       const typed = /^(\w+)\[type eq "(\w+)"\]\.(\w+)$/.exec(path);
       if (!stores(path)) {
         // Not stored, so not offered: Entra cannot map it (never accepted and then dropped).
-        const [, name, type] = typed as unknown as [string, string, string];
-        const typeDef = ((core.get(name)?.['subAttributes'] ?? []) as Json[]).find((s) => s['name'] === 'type');
-        expect(typeDef?.['canonicalValues'] ?? [], path).not.toContain(type);
+        if (typed) {
+          const [, name, type] = typed as unknown as [string, string, string];
+          const typeDef = ((core.get(name)?.['subAttributes'] ?? []) as Json[]).find((s) => s['name'] === 'type');
+          expect(typeDef?.['canonicalValues'] ?? [], path).not.toContain(type);
+        } else if (path.startsWith(`${ENTERPRISE}:`)) {
+          expect(enterprise.get(path.slice(ENTERPRISE.length + 1)), path).toBeUndefined();
+        } else {
+          const [name, sub] = path.split('.') as [string, string | undefined];
+          if (sub === undefined) expect(core.get(name), path).toBeUndefined();
+          else expect(subNames(core.get(name)), path).not.toContain(sub);
+        }
         continue;
       }
       if (path.startsWith(`${ENTERPRISE}:`)) {
@@ -243,7 +255,7 @@ describe('The Palo Alto Networks SCIM Connector attribute tables', () => {
   });
 
   it('a Palo Alto group is matched by displayName and carries its members (the reference attribute)', async () => {
-    const displayName = `PA-Users-${guid()}`;
+    const displayName = fitName('group', `PA-Users-${guid()}`);
     const group = await c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName });
     expect(group.status).toBe(201);
     const gid = String(group.body.id);

@@ -85,7 +85,7 @@ describe("Entra's matching queries", () => {
     expectEmptyList(await c.get(`/Users?filter=${entraQuery(`userName eq "${userName}" and externalId eq "${guid()}"`)}`));
   });
 
-  it('a matching attribute the admin picked from the enterprise extension (URN-qualified employeeNumber) finds exactly the user', async () => {
+  itStores([`${ENTERPRISE}:employeeNumber`, 'displayName'], 'a matching attribute the admin picked from the enterprise extension (URN-qualified employeeNumber) finds exactly the user', async () => {
     const employeeNumber = `E-${guid()}`;
     const uid = String((await createUser(c, { [ENTERPRISE]: { employeeNumber } }))['id']);
     only(await c.get(`/Users?filter=${entraQuery(`${ENTERPRISE}:employeeNumber eq "${employeeNumber}"`)}`), uid);
