@@ -4,10 +4,17 @@
  * profiles share are in common-config.ts; examples are in config/examples/fortios/.
  */
 import { z } from 'zod';
+import { commonOptions, refineCommon } from './common-config.js';
 import { fortiosConfigSchema } from './fortios/config.js';
+import { panosOptionsShape } from './panos/config.js';
 
-export const firewallRestConfigSchema = z.discriminatedUnion('profile', [fortiosConfigSchema], {
-  error: (iss) => (iss.code === 'invalid_union' ? 'profile must be one of: fortios' : undefined),
+/** PAN-OS (research B2): the shared options plus the XML API key, location and commit batching (panos/config.ts). */
+const panosConfigSchema = z
+  .strictObject({ profile: z.literal('panos'), ...commonOptions, ...panosOptionsShape })
+  .superRefine((c, ctx) => refineCommon(c, ctx));
+
+export const firewallRestConfigSchema = z.discriminatedUnion('profile', [fortiosConfigSchema, panosConfigSchema], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'profile must be one of: fortios, panos' : undefined),
 });
 
 export type FirewallRestConfig = z.output<typeof firewallRestConfigSchema>;

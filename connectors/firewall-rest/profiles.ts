@@ -10,6 +10,7 @@ import type { FirewallRestConfig } from './config.js';
 import { FortiosApi } from './fortios/api.js';
 import { isTransient as fortiosTransient } from './fortios/errors.js';
 import { fortiosDefaultMapping } from './fortios/fields.js';
+import { createPanosApi, PANOS_USER_FIELDS } from './panos/index.js';
 
 export interface ProfileDeps {
   readonly transport: Transport;
@@ -35,6 +36,15 @@ export const PROFILES: Profiles = {
     defaultMapping: fortiosDefaultMapping,
     isTransient: fortiosTransient,
     create: (options, deps) => new FortiosApi(options, deps),
+  },
+  panos: {
+    label: 'PAN-OS',
+    // PAN-OS local users hold only a password hash and a disabled flag (research B2): no e-mail or phone.
+    defaultMapping: {
+      user: { userName: 'name', externalId: 'externalId', active: PANOS_USER_FIELDS.active },
+      group: { displayName: 'name', externalId: 'externalId' },
+    },
+    create: (options, deps) => createPanosApi(options, deps.transport, deps.log),
   },
 };
 

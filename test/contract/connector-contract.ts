@@ -93,6 +93,11 @@ export interface ContractOptions {
    * disabled, never absent), with why: cases that leave them out write them, so expectations match.
    */
   implied?: { readonly reason: string; readonly user: Partial<UserValues> };
+  /**
+   * Hostile userNames (HOSTILE_USERNAMES) the backend cannot hold, with why: the hostile cases check that
+   * each is refused as 'invalid' and run on the others.
+   */
+  refusedNames?: { readonly reason: string; readonly userNames: readonly string[] };
 }
 
 /** Every case, in the order they run. */
@@ -191,7 +196,7 @@ function skipReasons(skip: ContractOptions['skip'] = []): Map<string, string> {
 }
 
 export function describeConnectorContract(opts: ContractOptions): void {
-  const fields = contractFields(opts.mapping ?? CONTRACT_MAPPING, opts.unstored, opts.implied);
+  const fields = { ...contractFields(opts.mapping ?? CONTRACT_MAPPING, opts.unstored, opts.implied), ...(opts.refusedNames ? { refusedNames: opts.refusedNames } : {}) };
   const reasons = skipReasons(opts.skip);
   describe(`connector contract: ${opts.name}`, () => {
     let n = 0;

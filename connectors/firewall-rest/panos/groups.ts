@@ -6,14 +6,22 @@
  */
 import { ConnectorError } from '../../types.js';
 import type { FirewallGroup } from '../api.js';
+import { KeyedLock } from '../lock.js';
 import { getEntries, getEntry, pages, type PanosStore } from './store.js';
 import { checkName } from './xpath.js';
+
+type NewGroup = { readonly key: string; readonly fields: Readonly<Record<string, unknown>>; readonly members?: readonly string[] };
 import { child, children, escapeXml, textOf, type XmlElement } from './xml.js';
 
 type Change = { readonly set: Readonly<Record<string, unknown>>; readonly unset: readonly string[]; readonly rename?: string };
 
 export class PanosGroups {
   readonly #s: PanosStore;
+  /**
+   * PAN-OS has no create: `set` merges into an entry of the same name. Creates of one name (compared as
+   * PAN-OS compares names, ignoring case) take turns, so the existence check before the `set` holds.
+   */
+  readonly #creating = new KeyedLock((k) => k.toLowerCase());
 
   constructor(store: PanosStore) {
     this.#s = store;
@@ -29,7 +37,11 @@ export class PanosGroups {
     yield* pages(entries.map(toGroup), this.#s.pageSize);
   }
 
-  async create(group: { readonly key: string; readonly fields: Readonly<Record<string, unknown>>; readonly members?: readonly string[] }, signal: AbortSignal): Promise<boolean> {
+  create(group: NewGroup, signal: AbortSignal): Promise<boolean> {
+    return this.#creating.run(group.key, () => this.#create(group, signal));
+  }
+
+  async #create(group: NewGroup, signal: AbortSignal): Promise<boolean> {
     noFields(Object.keys(group.fields));
     const xpath = this.#s.paths.entry('group', group.key);
     const element = (group.members ?? []).length === 0 ? '' : `<user>${memberElements(group.members ?? [])}</user>`;

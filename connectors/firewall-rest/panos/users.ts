@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { NativeScalar } from '../../types.js';
 import { ConnectorError } from '../../types.js';
 import type { FirewallObject } from '../api.js';
+import { KeyedLock } from '../lock.js';
 import { getEntries, getEntry, pages, type PanosStore } from './store.js';
 import { child, escapeXml, textOf, type XmlElement } from './xml.js';
 
@@ -24,6 +25,11 @@ type Change = { readonly set: Readonly<Record<string, NativeScalar>>; readonly u
 
 export class PanosUsers {
   readonly #s: PanosStore;
+  /**
+   * PAN-OS has no create: `set` merges into an entry of the same name. Creates of one name (compared as
+   * PAN-OS compares names, ignoring case) take turns, so the existence check before the `set` holds.
+   */
+  readonly #creating = new KeyedLock((k) => k.toLowerCase());
 
   constructor(store: PanosStore) {
     this.#s = store;
@@ -40,7 +46,11 @@ export class PanosUsers {
   }
 
   /** Conflict when the name is taken: PAN-OS's `set` would silently merge into the existing user. */
-  async create(object: FirewallObject, signal: AbortSignal): Promise<boolean> {
+  create(object: FirewallObject, signal: AbortSignal): Promise<boolean> {
+    return this.#creating.run(object.key, () => this.#create(object, signal));
+  }
+
+  async #create(object: FirewallObject, signal: AbortSignal): Promise<boolean> {
     const xpath = this.#s.paths.entry('user', object.key);
     const values = readFields(object.fields, [], true);
     if (await getEntry(this.#s, xpath, `read user ${object.key}`, signal)) {

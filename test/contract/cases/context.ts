@@ -62,6 +62,8 @@ export interface ContractFields {
   readonly unstored?: { readonly reason: string; readonly user: ReadonlySet<UserAttr>; readonly group: ReadonlySet<GroupAttr> };
   /** Values the backend always reads back (ContractOptions.implied), written when a case leaves them out. */
   readonly implied?: Partial<UserValues>;
+  /** Hostile userNames the backend refuses as 'invalid' (ContractOptions.refusedNames). */
+  readonly refusedNames?: { readonly reason: string; readonly userNames: readonly string[] };
 }
 
 /**
