@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { commonOptions, refineCommon } from './common-config.js';
 import { fortiosConfigSchema } from './fortios/config.js';
+import { genericOptionsShape } from './generic/index.js';
 import { panosOptionsShape } from './panos/config.js';
 
 /** PAN-OS (research B2): the shared options plus the XML API key, location and commit batching (panos/config.ts). */
@@ -13,8 +14,13 @@ const panosConfigSchema = z
   .strictObject({ profile: z.literal('panos'), ...commonOptions, ...panosOptionsShape })
   .superRefine((c, ctx) => refineCommon(c, ctx));
 
-export const firewallRestConfigSchema = z.discriminatedUnion('profile', [fortiosConfigSchema, panosConfigSchema], {
-  error: (iss) => (iss.code === 'invalid_union' ? 'profile must be one of: fortios, panos' : undefined),
+/** Any JSON REST user API, declared in YAML (generic/README.md): pfSense and OPNsense ship as examples. */
+const genericConfigSchema = z
+  .strictObject({ profile: z.literal('generic'), ...commonOptions, ...genericOptionsShape })
+  .superRefine((c, ctx) => refineCommon(c, ctx));
+
+export const firewallRestConfigSchema = z.discriminatedUnion('profile', [fortiosConfigSchema, panosConfigSchema, genericConfigSchema], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'profile must be one of: fortios, panos, generic' : undefined),
 });
 
 export type FirewallRestConfig = z.output<typeof firewallRestConfigSchema>;

@@ -60,7 +60,7 @@ export class FirewallRestConnector implements Connector {
         maxResponseBytes: cfg.maxResponseBytes,
         limits: cfg.limits,
         retry: cfg.retry,
-        label: profile.label,
+        label: profile.label(cfg),
         log: deps.log,
         ...(profile.isTransient ? { isTransient: profile.isTransient } : {}),
       });

@@ -8,7 +8,7 @@ export const firewallRestConnector = defineConnector({
   type: 'firewall-rest',
   configSchema: firewallRestConfigSchema,
   // Each profile maps what its firewall can store; the YAML overrides it attribute by attribute (null removes one).
-  defaultMapping: (options) => profileOf(options).defaultMapping,
+  defaultMapping: (options) => profileOf(options).defaultMapping(options),
   mappingMode: 'merge',
   create: (options, deps) => new FirewallRestConnector(options, deps),
 });

@@ -10,6 +10,7 @@ import type { FirewallRestConfig } from './config.js';
 import { FortiosApi } from './fortios/api.js';
 import { isTransient as fortiosTransient } from './fortios/errors.js';
 import { fortiosDefaultMapping } from './fortios/fields.js';
+import { createGenericApi, genericDefaultMapping } from './generic/index.js';
 import { createPanosApi, PANOS_USER_FIELDS } from './panos/index.js';
 
 export interface ProfileDeps {
@@ -20,9 +21,10 @@ export interface ProfileDeps {
 }
 
 export interface Profile<C extends FirewallRestConfig> {
-  /** The vendor's name in messages and logs. */
-  readonly label: string;
-  readonly defaultMapping: MappingConfig;
+  /** The vendor's name in messages and logs (generic: the YAML's `label`). */
+  label(options: C): string;
+  /** generic: what the YAML declares. */
+  defaultMapping(options: C): MappingConfig;
   /** Answers besides 429/502/503/504 worth another attempt of an idempotent request. */
   readonly isTransient?: (res: HttpResponse) => boolean;
   create(options: C, deps: ProfileDeps): FirewallApi;
@@ -32,19 +34,24 @@ type Profiles = { readonly [P in FirewallRestConfig['profile']]: Profile<Extract
 
 export const PROFILES: Profiles = {
   fortios: {
-    label: 'FortiOS',
-    defaultMapping: fortiosDefaultMapping,
+    label: () => 'FortiOS',
+    defaultMapping: () => fortiosDefaultMapping,
     isTransient: fortiosTransient,
     create: (options, deps) => new FortiosApi(options, deps),
   },
   panos: {
-    label: 'PAN-OS',
+    label: () => 'PAN-OS',
     // PAN-OS local users hold only a password hash and a disabled flag (research B2): no e-mail or phone.
-    defaultMapping: {
+    defaultMapping: () => ({
       user: { userName: 'name', externalId: 'externalId', active: PANOS_USER_FIELDS.active },
       group: { displayName: 'name', externalId: 'externalId' },
-    },
+    }),
     create: (options, deps) => createPanosApi(options, deps.transport, deps.log),
+  },
+  generic: {
+    label: (options) => options.label,
+    defaultMapping: (options) => genericDefaultMapping(options),
+    create: (options, deps) => createGenericApi(options, deps.transport, deps.log, deps.fields),
   },
 };
 

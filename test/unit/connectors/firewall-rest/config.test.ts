@@ -35,7 +35,7 @@ describe('firewall-rest options', () => {
   });
 
   it('names the profiles it knows for an unknown one', () => {
-    expect(issues({ profile: 'checkpoint', baseUrl: 'https://x', token: 't' })).toEqual(['profile: profile must be one of: fortios']);
+    expect(issues({ profile: 'checkpoint', baseUrl: 'https://x', token: 't' })).toEqual(['profile: profile must be one of: fortios, panos, generic']);
   });
 
   it('refuses plain http:// unless allowInsecure, a URL with a path, and unknown keys', () => {

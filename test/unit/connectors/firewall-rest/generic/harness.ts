@@ -1,0 +1,150 @@
+/**
+ * The generic profile against the fake JSON REST firewall (test/support/fake-firewall/json-rest.ts), configured
+ * by the shipped example connector files themselves (config/examples/{pfsense,opnsense}/connectors/*.yaml), so
+ * the examples cannot rot. Requests go through the real HttpTransport; every request the profile hands it and
+ * every log line are recorded.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { FirewallApi, HttpRequest, HttpResponse, Transport } from '../../../../../connectors/firewall-rest/api.js';
+import { commonOptions, refineCommon } from '../../../../../connectors/firewall-rest/common-config.js';
+import { createGenericApi, genericDefaultMapping, genericOptionsShape } from '../../../../../connectors/firewall-rest/generic/index.js';
+import { HttpTransport } from '../../../../../connectors/firewall-rest/transport.js';
+import { defineConnector, resolveMapping, type MappingInput } from '../../../../../connectors/types.js';
+import { repoRoot } from '../../../../support/durable-transpile.js';
+import { startFakeJsonRest, type FakeJsonRest, type FakeJsonRestOptions, type JsonRestFlavour } from '../../../../support/fake-firewall/json-rest.js';
+
+/** The connector's options schema with the generic profile, as the lead's config.ts union entry would be. */
+export const genericConfigSchema = z
+  .strictObject({ profile: z.literal('generic'), ...commonOptions, ...genericOptionsShape })
+  .superRefine((c, ctx) => refineCommon(c, ctx));
+
+export type GenericConfig = z.output<typeof genericConfigSchema>;
+
+/** A registry whose firewall-rest knows only the generic profile, for loading the examples through the real loader. */
+export const genericRegistry = {
+  'firewall-rest': defineConnector({
+    type: 'firewall-rest',
+    configSchema: genericConfigSchema,
+    defaultMapping: (o: GenericConfig) => genericDefaultMapping(o),
+    mappingMode: 'merge',
+    create: () => {
+      throw new Error('the generic profile tests do not start connectors');
+    },
+  }),
+};
+
+export const exampleFile = (flavour: JsonRestFlavour): string => join(repoRoot, 'config', 'examples', flavour, 'connectors', `${flavour}.yaml`);
+
+/** The example connector file as parsed YAML (its `options:` and `mapping:`), before references are expanded. */
+export function exampleYaml(flavour: JsonRestFlavour): { options: Record<string, unknown>; mapping?: MappingInput } {
+  return parse(readFileSync(exampleFile(flavour), 'utf8')) as { options: Record<string, unknown>; mapping?: MappingInput };
+}
+
+/** `${env:NAME}` / `${env:NAME:-default}` in string leaves, as the loader does on the parsed tree. */
+export function expandEnv(value: unknown, env: Record<string, string>): unknown {
+  if (typeof value === 'string') return value.replace(/\$\{env:([A-Za-z_]\w*)(?::-([^}]*))?\}/g, (_m, name: string, d?: string) => env[name] ?? d ?? '');
+  if (Array.isArray(value)) return value.map((v) => expandEnv(v, env));
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env)]));
+  return value;
+}
+
+export interface HarnessOptions {
+  readonly fake?: Omit<FakeJsonRestOptions, 'flavour'>;
+  /** Changes the example's raw `options:` (after env expansion) before it is parsed. */
+  readonly patch?: (options: Record<string, unknown>) => void;
+  readonly pageSize?: number;
+  /** Overrides the credential the gateway sends. */
+  readonly apiKey?: string;
+  /** The mapped native fields to hand the profile, instead of the example's mapping. */
+  readonly mapped?: { user: string[]; group: string[] };
+}
+
+export interface Harness {
+  readonly fake: FakeJsonRest;
+  readonly api: FirewallApi;
+  readonly options: GenericConfig;
+  /** Native fields the example's mapping uses, as the connector would pass them. */
+  readonly mapped: { user: string[]; group: string[] };
+  readonly requests: HttpRequest[];
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(flavour: JsonRestFlavour, h: HarnessOptions = {}): Promise<Harness> {
+  const fake = await startFakeJsonRest({ flavour, ...h.fake });
+  const { options: rawOptions, mapping } = exampleYaml(flavour);
+  const prefix = flavour === 'pfsense' ? 'PFSENSE' : 'OPNSENSE';
+  const env = { [`${prefix}_API_KEY`]: h.apiKey ?? fake.apiKey, [`${prefix}_API_SECRET`]: fake.apiSecret, DATA_DIR: '/nonexistent' };
+  const raw = expandEnv(rawOptions, env) as Record<string, unknown>;
+  h.patch?.(raw);
+  const options = genericConfigSchema.parse(raw);
+  const resolved = resolveMapping(genericRegistry['firewall-rest'], options, mapping);
+  const native = (m: Readonly<Record<string, string>>, key: string) => Object.entries(m).filter(([scim]) => scim !== key && scim !== 'externalId').map(([, f]) => f);
+  const mapped = h.mapped ?? { user: native(resolved.user, 'userName'), group: native(resolved.group, 'displayName') };
+
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const log = pino({ level: 'trace' }, sink);
+  const http = new HttpTransport({
+    baseUrl: fake.baseUrl,
+    tls: { rejectUnauthorized: true },
+    timeoutMs: 5_000,
+    maxResponseBytes: 32 * 1024 * 1024,
+    limits: options.limits,
+    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 1_000 },
+    label: options.label,
+    log,
+  });
+  const requests: HttpRequest[] = [];
+  const transport: Transport = {
+    request(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+      requests.push(req);
+      return http.request(req, signal);
+    },
+    close: () => http.close(),
+  };
+  const api = createGenericApi({ ...options, ...(h.pageSize === undefined ? {} : { pageSize: h.pageSize }) }, transport, log, mapped);
+  return {
+    fake,
+    api,
+    options,
+    mapped,
+    requests,
+    logs,
+    async close() {
+      await api.close?.();
+      await transport.close();
+      await fake.close();
+    },
+  };
+}
+
+/** A signal that never aborts. */
+export const never = (): AbortSignal => new AbortController().signal;
+
+/** Rejects with what `promise` rejected with, failing when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Every object of a kind, all pages joined. */
+export async function listAll(api: FirewallApi, kind: 'user' | 'group'): Promise<{ key: string; fields: Readonly<Record<string, unknown>>; members?: readonly string[] }[]> {
+  const out = [];
+  for await (const page of api.list(kind, never())) out.push(...page);
+  return out;
+}
