@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND, itStores, msToNextTimestamp, stores } from '../support/backend.js';
+import { BACKEND, fitName, itStores, msToNextTimestamp, stores } from '../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../support/build-app.js';
 import { createGroup, createUser, ENTERPRISE, expectScimError, LIST_RESPONSE, scimClient, type ScimClient } from '../support/scim-client.js';
 
@@ -14,6 +14,8 @@ let api: ScimClient;
 const ids: Record<string, string> = {};
 
 const work = (value: string) => ({ type: 'work', value });
+/** A userName with a backslash, as Entra sends down-level logon names; without it where refused (pfSense: fitName). */
+const EVE = fitName('user', 'CONTOSO\\eve');
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -23,7 +25,7 @@ beforeAll(async () => {
     { userName: 'bob', displayName: 'Bob Brown', title: 'Manager', externalId: 'EXT-B', active: false, emails: [work('bob@y.example')], [ENTERPRISE]: { department: 'R&D' } },
     { userName: 'carol', displayName: 'Tom Jones', title: 'Engineer', active: true, emails: [work('carol@x.example')], [ENTERPRISE]: { department: 'Sales' } },
     { userName: 'dave', displayName: "O'Brien", active: true },
-    { userName: 'CONTOSO\\eve', displayName: 'Eve Backslash', title: 'Director' },
+    { userName: EVE, displayName: 'Eve Backslash', title: 'Director' },
     { userName: 'frank', displayName: 'Frank', title: 'Intern', active: false, emails: [work('frank@z.example')] },
     { userName: 'grace', displayName: 'Say "Hi"', title: 'Engineer' },
   ];
@@ -46,7 +48,7 @@ describe('comparison operators', () => {
   });
 
   itStores('title', 'ne matches every user whose attribute differs, including users without it', async () => {
-    expect(await names('title ne "Engineer"')).toEqual(['CONTOSO\\eve', 'bob', 'dave', 'frank']);
+    expect(await names('title ne "Engineer"')).toEqual([EVE, 'bob', 'dave', 'frank']);
   });
 
   itStores('displayName', 'co matches a substring, case-insensitively for a caseExact=false attribute', async () => {
@@ -55,7 +57,7 @@ describe('comparison operators', () => {
   });
 
   it('sw matches a prefix', async () => {
-    expect(await names('userName sw "c"')).toEqual(['CONTOSO\\eve', 'carol']);
+    expect(await names('userName sw "c"')).toEqual([EVE, 'carol']);
   });
 
   itStores('displayName', 'ew matches a suffix', async () => {
@@ -67,19 +69,19 @@ describe('comparison operators', () => {
     expect(await names('userName ge "dave"')).toEqual(['dave', 'frank', 'grace']);
     expect(await names('userName lt "bob"')).toEqual(['alice']);
     expect(await names('userName le "BOB"')).toEqual(['alice', 'bob']);
-    expect(await names('userName gt "contoso"')).toEqual(['CONTOSO\\eve', 'dave', 'frank', 'grace']);
+    expect(await names('userName gt "contoso"')).toEqual([EVE, 'dave', 'frank', 'grace']);
   });
 
   itStores('title', 'pr matches users that have the attribute', async () => {
-    expect(await names('title pr')).toEqual(['CONTOSO\\eve', 'alice', 'bob', 'carol', 'frank', 'grace']);
+    expect(await names('title pr')).toEqual([EVE, 'alice', 'bob', 'carol', 'frank', 'grace']);
     expect(await names('emails pr')).toEqual(['alice', 'bob', 'carol', 'frank']);
   });
 
   it('compares booleans with eq true / eq false', async () => {
     expect(await names('active eq false')).toEqual(['bob', 'frank']);
-    // LDAP stores active as the absence of a ppolicy lock, FortiOS as status enable/disable: a user created
-    // without active reads back active.
-    const createdWithoutActive = BACKEND === 'ldap' || BACKEND === 'fortios' ? ['CONTOSO\\eve', 'grace'] : [];
+    // LDAP stores active as the absence of a ppolicy lock, the firewalls as an account status or disabled
+    // flag: a user created without active reads back active.
+    const createdWithoutActive = BACKEND !== 'json-file' ? [EVE, 'grace'] : [];
     expect(await names('active eq true')).toEqual(['alice', 'carol', 'dave', ...createdWithoutActive].sort());
   });
 
@@ -100,7 +102,7 @@ describe('logical operators', () => {
 
   itStores('title', 'not (…) negates its group', async () => {
     expect(await names('not (title pr)')).toEqual(['dave']);
-    expect(await names('title pr and not (title eq "Engineer")')).toEqual(['CONTOSO\\eve', 'bob', 'frank']);
+    expect(await names('title pr and not (title eq "Engineer")')).toEqual([EVE, 'bob', 'frank']);
   });
 
   it('parentheses override precedence', async () => {
@@ -116,12 +118,12 @@ describe('logical operators', () => {
 });
 
 describe('attribute paths', () => {
-  it('filters inside a value path on one typed element', async () => {
+  itStores('emails[type eq "work"].value', 'filters inside a value path on one typed element', async () => {
     expect(await names('emails[type eq "work" and value co "@x"]')).toEqual(['alice', 'carol']);
     expect(await names('emails[type eq "home" and value co "@x"]')).toEqual([]);
   });
 
-  it("accepts Entra's emails[type eq \"work\"].value eq \"…\" form", async () => {
+  itStores('emails[type eq "work"].value', "accepts Entra's emails[type eq \"work\"].value eq \"…\" form", async () => {
     expect(await names('emails[type eq "work"].value eq "bob@y.example"')).toEqual(['bob']);
     expect(await names('emails[type eq "work"].value eq "alice@home.example"')).toEqual([]);
   });
@@ -130,7 +132,7 @@ describe('attribute paths', () => {
     expect(await names('emails[type eq "home"]')).toEqual(['alice']);
   });
 
-  it('matches a value path with ne only on users that have an element of that type', async () => {
+  itStores('emails[type eq "work"].value', 'matches a value path with ne only on users that have an element of that type', async () => {
     expect(await names('emails[type eq "work" and value ne "bob@y.example"]')).toEqual(['alice', 'carol', 'frank']);
   });
 
@@ -169,7 +171,7 @@ describe('attribute paths', () => {
     const res = await api.patchOps(`/Users/${ids['frank']}`, [{ op: 'replace', path: 'displayName', value: 'Frankie' }]);
     expect(res.status).toBe(200);
     expect(await names(`meta.lastModified gt "${before}"`)).toEqual(['frank']);
-    expect(await names(`meta.lastModified lt "${before}"`)).toEqual(['CONTOSO\\eve', 'alice', 'bob', 'carol', 'dave', 'grace']);
+    expect(await names(`meta.lastModified lt "${before}"`)).toEqual([EVE, 'alice', 'bob', 'carol', 'dave', 'grace']);
   });
 });
 
@@ -187,7 +189,8 @@ describe('query-string and string-literal decoding', () => {
   });
 
   it('decodes JSON escapes in string literals: \\u0027, \\\\ and \\"', async () => {
-    expect(await names('userName eq "contoso\\\\eve"')).toEqual(['CONTOSO\\eve']);
+    // pfSense refuses "\\" in user names (EVE is CONTOSOeve there): the escaped backslash then matches no one.
+    expect(await names('userName eq "contoso\\\\eve"')).toEqual(EVE === 'CONTOSO\\eve' ? [EVE] : []);
     if (!stores('displayName')) return;
     expect(await names('displayName eq "O\\u0027Brien"')).toEqual(['dave']);
     expect(await names('displayName eq "Say \\"Hi\\""')).toEqual(['grace']);
@@ -275,7 +278,7 @@ describe('rejected filters', () => {
 
 describe('filters that match nothing', () => {
   it('answers 200 with totalResults 0 and an empty Resources array on /Users and /Groups', async () => {
-    await createGroup(api, { displayName: 'Some Group' });
+    await createGroup(api, { displayName: fitName('group', 'Some Group') });
     const guid = '5f0c8a2e-6a1b-4c4e-9d51-0b7f5e7a4c11';
     for (const [path, kind] of [['/Users', 'user'], ['/Groups', 'group']] as const) {
       const res = await api.list(path, { filter: `externalId eq "${guid}"` });

@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND, itOn, itStores, SORTS } from '../support/backend.js';
+import { FIREWALL, itOn, itStores, SORTS } from '../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../support/build-app.js';
 import { createUser, ENTERPRISE, expectScimError, LIST_RESPONSE, scimClient, USER_SCHEMA, type ScimClient } from '../support/scim-client.js';
 
@@ -70,7 +70,7 @@ describe('paging', () => {
     expect([...seen].sort()).toEqual([...NAMES].sort());
   });
 
-  itOn(['json-file', 'fortios'], NO_SORT, 'pages through a sorted list without gaps or repeats', async () => {
+  itOn(['json-file', 'fortios', 'panos', 'pfsense'], NO_SORT, 'pages through a sorted list without gaps or repeats', async () => {
     const a = await page({ sortBy: 'userName', startIndex: 1, count: 4 });
     const b = await page({ sortBy: 'userName', startIndex: 5, count: 4 });
     const c = await page({ sortBy: 'userName', startIndex: 9, count: 4 });
@@ -133,19 +133,19 @@ describe('paging', () => {
 });
 
 describe('sorting', () => {
-  itOn(['json-file', 'fortios'], NO_SORT, 'sorts by userName ascending, case-insensitively, by default', async () => {
+  itOn(['json-file', 'fortios', 'panos', 'pfsense'], NO_SORT, 'sorts by userName ascending, case-insensitively, by default', async () => {
     expect(userNames((await page({ sortBy: 'userName' })).Resources)).toEqual(SORTED.slice(0, MAX_PAGE));
     expect(userNames((await page({ sortBy: 'userName', sortOrder: 'ascending', startIndex: 11 })).Resources)).toEqual(SORTED.slice(10));
   });
 
-  itOn(['json-file', 'fortios'], NO_SORT, 'sorts by userName descending', async () => {
+  itOn(['json-file', 'fortios', 'panos', 'pfsense'], NO_SORT, 'sorts by userName descending', async () => {
     const p = await page({ sortBy: 'UserName', sortOrder: 'descending', count: 12 });
     expect(userNames(p.Resources)).toEqual([...SORTED].reverse().slice(0, MAX_PAGE));
   });
 
-  itOn(['json-file', 'fortios'], NO_SORT, 'sorts on a boolean: false before true ascending, true before false descending, absent last either way', async () => {
-    // FortiOS has no unset status: a user created without active reads back active (status enable).
-    const stored = NAMES.map((_, i) => ACTIVE(i) ?? (BACKEND === 'fortios' ? true : undefined));
+  itOn(['json-file', 'fortios', 'panos', 'pfsense'], NO_SORT, 'sorts on a boolean: false before true ascending, true before false descending, absent last either way', async () => {
+    // A firewall has no unset account state: a user created without active reads back active.
+    const stored = NAMES.map((_, i) => ACTIVE(i) ?? (FIREWALL ? true : undefined));
     const expectedTrue = stored.filter((a) => a === true).length;
     const expectedFalse = stored.filter((a) => a === false).length;
     const actives = async (sortOrder: string): Promise<unknown[]> => {
@@ -187,13 +187,13 @@ describe('projection', () => {
     expect(r['name']).toEqual({ givenName: `Given ${SORTED[0]}` });
   });
 
-  it('combines several names and resolves them case-insensitively', async () => {
+  itStores('emails[type eq "work"].value', 'combines several names and resolves them case-insensitively', async () => {
     const r = await first({ attributes: 'USERNAME,Emails' });
     expect(Object.keys(r).sort()).toEqual(['emails', 'id', 'schemas', 'userName']);
     expect(r['emails']).toEqual([{ type: 'work', value: `${String(SORTED[0]).toLowerCase()}@example.com` }]);
   });
 
-  it('removes emails and keeps everything else with excludedAttributes=emails', async () => {
+  itStores('emails[type eq "work"].value', 'removes emails and keeps everything else with excludedAttributes=emails', async () => {
     const full = await first();
     const r = await first({ excludedAttributes: 'emails' });
     expect(r['emails']).toBeUndefined();

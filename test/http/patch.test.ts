@@ -79,7 +79,7 @@ describe('operations and values', () => {
 });
 
 describe('value paths', () => {
-  it('replaces emails[type eq "work"].value in place and leaves other emails alone', async () => {
+  itStores('emails[type eq "work"].value', 'replaces emails[type eq "work"].value in place and leaves other emails alone', async () => {
     const u = await fresh();
     const r = await patchOk(u['id'], [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new-work@example.com' }]);
     const expected = storedEmails({ work: 'new-work@example.com', home: 'home@example.com' });
@@ -118,7 +118,7 @@ describe('value paths', () => {
     expect(r['phoneNumbers']).toEqual([{ type: 'work', value: '+1 555 0100' }]);
   });
 
-  it('removes only the listed elements of a multi-valued attribute with remove + value', async () => {
+  itStores('emails[type eq "work"].value', 'removes only the listed elements of a multi-valued attribute with remove + value', async () => {
     const u = await fresh();
     const r = await patchOk(u['id'], [{ op: 'Remove', path: 'emails', value: [{ value: 'HOME@example.com' }] }]);
     expect(emailsByType(r)).toEqual({ work: 'work@example.com' });

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthThrottle } from '../../src/http/auth-throttle.js';
+import { itOn } from '../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../support/build-app.js';
+import { phashMatches } from '../support/fake-firewall/panos.js';
 
 describe('authentication throttling', () => {
   let gw: TestGateway | undefined;
@@ -40,18 +42,22 @@ describe('authentication throttling', () => {
   });
 });
 
+/** The shipped pfSense example has no password field: pfSense users get a random password nobody knows. */
+const NO_PASSWORD = 'the shipped pfSense example maps no password (every user gets a random one nobody knows)';
+const WITH_PASSWORD = ['json-file', 'ldap', 'fortios', 'panos'] as const;
+
 describe('sensitive attributes', () => {
   let gw: TestGateway | undefined;
   afterEach(async () => gw?.close());
 
-  it('refuses a filter on password with 403 sensitive (RFC 7644 §7.5.2)', async () => {
+  itOn(WITH_PASSWORD, NO_PASSWORD, 'refuses a filter on password with 403 sensitive (RFC 7644 §7.5.2)', async () => {
     gw = await startTestGateway({ mapping: { user: { userName: 'userName', password: 'password' }, group: { displayName: 'displayName' } } });
     const r = await request(gw.server).get(`${BASE}/Users`).query({ filter: 'password eq "hunter2"' }).set(AUTH);
     expect(r.status).toBe(403);
     expect(r.body.scimType).toBe('sensitive');
   });
 
-  it('stores a mapped password but never returns it', async () => {
+  itOn(WITH_PASSWORD, NO_PASSWORD, 'stores a mapped password but never returns it', async () => {
     gw = await startTestGateway({ mapping: { user: { userName: 'userName', password: 'password' }, group: { displayName: 'displayName' } } });
     const r = await request(gw.server).post(`${BASE}/Users`).set(AUTH).send({ userName: 'pw-user', password: 'S3cret!pass' });
     expect(r.status).toBe(201);
@@ -66,6 +72,12 @@ describe('sensitive attributes', () => {
     if (gw.fortios) {
       // FortiOS never reads a password back ("ENC XXXX"): look at the box itself.
       expect(gw.fortios.vdom().users.get('pw-user-2')?.['passwd']).toBe('S3cret!pass');
+      return;
+    }
+    if (gw.panos) {
+      // PAN-OS keeps only a hash (<phash>), never readable through the connector: look at the box's running config.
+      const phash = gw.panos.running.user('pw-user-2')?.phash;
+      expect(phash !== undefined && phashMatches(phash, 'S3cret!pass')).toBe(true);
       return;
     }
     const ctx = { requestId: 't', signal: new AbortController().signal, log: gw.runtime.log };

@@ -9,6 +9,13 @@
  * - `fortios`: the firewall-rest connector's FortiOS profile on the in-process fake FortiOS: userName, active,
  *   the work email, the mobile phone and externalId (users), displayName, externalId and members (groups);
  *   sorts (lists are evaluated in the gateway).
+ * - `panos`: the firewall-rest connector's PAN-OS profile on the in-process fake PAN-OS XML API, commit mode
+ *   `applied` with short batching delays: userName, active and externalId (a PAN-OS local user holds only a
+ *   password hash and a disabled flag), displayName and externalId (groups); names ≤ 31 characters; sorts.
+ * - `pfsense`: the firewall-rest connector's generic profile configured by the shipped pfSense example
+ *   (config/examples/pfsense/connectors/pfsense.yaml, its `mapping:` included) on the in-process fake pfSense:
+ *   userName, active, displayName (the user's "Full name", `descr`) and externalId (users), displayName and
+ *   externalId (groups); names are letters, digits, ".", "_" and "-", users ≤ 32, groups ≤ 16; sorts.
  *
  * Rules for a test that meets a difference, in order of preference:
  * 1. use attributes both backends store;
@@ -19,18 +26,24 @@
  *    assertion is required to still fail there, so that the fix makes the test fail until the marker goes.
  */
 import { describe, it, type TestFunction } from 'vitest';
-import type { MappingConfig } from '../../connectors/types.js';
+import { firewallRestConfigSchema } from '../../connectors/firewall-rest/config.js';
+import { firewallRestConnector } from '../../connectors/firewall-rest/index.js';
+import { PROFILES as FIREWALL_PROFILES } from '../../connectors/firewall-rest/profiles.js';
+import { resolveMapping, type MappingConfig } from '../../connectors/types.js';
 import { fortiosDefaultMapping } from '../../connectors/firewall-rest/fortios/fields.js';
 import { jsonFileDefaultMapping } from '../../connectors/json-file/config.js';
 import { PROFILES } from '../../connectors/ldap/profiles.js';
+import { exampleYaml, expandEnv } from './firewall-examples.js';
 
-export type Backend = 'json-file' | 'ldap' | 'fortios';
+export type Backend = 'json-file' | 'ldap' | 'fortios' | 'panos' | 'pfsense';
+
+const BACKENDS: readonly Backend[] = ['json-file', 'ldap', 'fortios', 'panos', 'pfsense'];
 
 function backendFromEnv(): Backend {
   const v = process.env.SCIMBRIDGE_TEST_BACKEND;
-  if (v === undefined || v === '' || v === 'json-file') return 'json-file';
-  if (v === 'ldap' || v === 'fortios') return v;
-  throw new Error(`SCIMBRIDGE_TEST_BACKEND=${v}: expected json-file, ldap or fortios`);
+  if (v === undefined || v === '') return 'json-file';
+  if ((BACKENDS as readonly string[]).includes(v)) return v as Backend;
+  throw new Error(`SCIMBRIDGE_TEST_BACKEND=${v}: expected one of ${BACKENDS.join(', ')}`);
 }
 
 /** The backend startTestGateway uses in this run. */
@@ -47,8 +60,29 @@ export const OPENLDAP_MAPPING: MappingConfig = PROFILES.openldap.mapping;
 /** The FortiOS backend's default mapping: the firewall-rest FortiOS profile's, as in production. */
 export const FORTIOS_MAPPING: MappingConfig = fortiosDefaultMapping;
 
+/** The PAN-OS backend's default mapping: the firewall-rest PAN-OS profile's, as in production. */
+export const PANOS_MAPPING: MappingConfig = FIREWALL_PROFILES.panos.defaultMapping(undefined as never);
+
+/**
+ * The pfSense backend's default mapping: the generic profile's for the shipped pfSense example, with the
+ * example's own `mapping:` block merged in (displayName → descr), as the loader resolves it in production.
+ */
+export const PFSENSE_MAPPING: MappingConfig = (() => {
+  const { options, mapping } = exampleYaml('pfsense');
+  const parsed = firewallRestConfigSchema.parse({ ...(expandEnv(options, { PFSENSE_API_KEY: 'unused' }) as Record<string, unknown>), tls: {} });
+  return resolveMapping(firewallRestConnector, parsed, mapping);
+})();
+
+const MAPPINGS: Readonly<Record<Backend, MappingConfig>> = {
+  'json-file': jsonFileDefaultMapping,
+  ldap: OPENLDAP_MAPPING,
+  fortios: FORTIOS_MAPPING,
+  panos: PANOS_MAPPING,
+  pfsense: PFSENSE_MAPPING,
+};
+
 /** The mapping startTestGateway gives this backend when a test passes none. */
-export const DEFAULT_MAPPING: MappingConfig = BACKEND === 'ldap' ? OPENLDAP_MAPPING : BACKEND === 'fortios' ? FORTIOS_MAPPING : jsonFileDefaultMapping;
+export const DEFAULT_MAPPING: MappingConfig = MAPPINGS[BACKEND];
 
 /** A mapping key compared case-insensitively; `…:manager.value` and `…:manager` name the same attribute. */
 export function canonicalPath(scimPath: string): string {
@@ -81,10 +115,29 @@ export function fortiosFieldFor(kind: 'user' | 'group', scimPath: string): strin
   return lookup(FORTIOS_MAPPING[kind], scimPath) ?? lookup(FORTIOS_EXTRA[kind], scimPath);
 }
 
+/** Homes the PAN-OS profile does not map by default but a YAML mapping may give (the write-only `<phash>`). */
+const PANOS_EXTRA: Readonly<Record<'user' | 'group', Readonly<Record<string, string>>>> = {
+  user: { password: 'password' },
+  group: {},
+};
+
+/** The PAN-OS field (firewall-rest PAN-OS profile) for a SCIM path, or undefined when PAN-OS has no home for it. */
+export function panosFieldFor(kind: 'user' | 'group', scimPath: string): string | undefined {
+  return lookup(PANOS_MAPPING[kind], scimPath) ?? lookup(PANOS_EXTRA[kind], scimPath);
+}
+
+/**
+ * The pfSense field (the shipped example's generic profile) for a SCIM path, or undefined. The example declares
+ * no other user field: every user is created with a random password nobody knows (no password home).
+ */
+export function pfsenseFieldFor(kind: 'user' | 'group', scimPath: string): string | undefined {
+  return lookup(PFSENSE_MAPPING[kind], scimPath);
+}
+
 /** Whether this backend's default mapping stores a SCIM path. */
 function storesPath(kind: 'user' | 'group', scimPath: string): boolean {
   if (BACKEND === 'json-file') return true;
-  return lookup((BACKEND === 'ldap' ? OPENLDAP_MAPPING : FORTIOS_MAPPING)[kind], scimPath) !== undefined;
+  return lookup(DEFAULT_MAPPING[kind], scimPath) !== undefined;
 }
 
 /** The SCIM paths among `scimPaths` this backend does not store with its default mapping. */
@@ -107,17 +160,41 @@ const MAX_NAME: Readonly<Record<Backend, { user: number; group: number } | undef
   'json-file': undefined,
   ldap: undefined,
   fortios: { user: 64, group: 35 },
+  panos: { user: 31, group: 31 },
+  pfsense: { user: 32, group: 16 },
 };
 
+/** Characters a backend refuses in names (pfSense: anything but letters, digits, ".", "_" and "-"), or none. */
+const NAME_REFUSES: Readonly<Partial<Record<Backend, RegExp>>> = { pfsense: /[^a-zA-Z0-9._-]/g };
+
 /**
- * A generated unique name that fits this backend: unchanged where names are unbounded; on FortiOS without
- * dashes and cut to the limit, keeping the prefix and enough of the random part to stay unique. For test
- * data whose length is not what the test is about (Entra's `Group_<guid>` is 42 characters).
+ * A generated unique name that fits this backend: unchanged where names are unbounded and free; otherwise
+ * without the characters the backend refuses (pfSense: spaces, "@", "\", …) and, when too long, without
+ * dashes and cut to the limit, keeping the prefix and enough of the random part to stay unique. For test data
+ * whose length or spelling is not what the test is about (Entra's `Group_<guid>` is 42 characters).
  */
 export function fitName(kind: 'user' | 'group', name: string): string {
   const max = MAX_NAME[BACKEND]?.[kind];
-  if (max === undefined || name.length <= max) return name;
-  return name.replace(/-/g, '').slice(0, max);
+  const refused = NAME_REFUSES[BACKEND];
+  const clean = refused ? name.replace(refused, '') : name;
+  if (max === undefined || clean.length <= max) return clean;
+  return clean.replace(/-/g, '').slice(0, max);
+}
+
+/**
+ * uniq()'s name (`full`) where it fits every kind of name on this backend; otherwise a short one: `prefix`
+ * without the characters the backend refuses, cut so that `-<tail>` (unique within the process) still fits
+ * the shorter of the user and group limits. Each firewall backend gateway has a fake of its own, so the
+ * process id `full` carries is not needed there.
+ */
+export function fitUnique(prefix: string, full: string, tail: string): string {
+  const limits = MAX_NAME[BACKEND];
+  if (limits === undefined) return full;
+  const refused = NAME_REFUSES[BACKEND];
+  const max = Math.min(limits.user, limits.group);
+  if (full.length <= max && (refused === undefined || full.replace(refused, '') === full)) return full;
+  const clean = refused ? prefix.replace(refused, '') : prefix;
+  return `${clean.slice(0, Math.max(0, max - tail.length - 1))}-${tail}`;
 }
 
 /**
@@ -135,6 +212,12 @@ export function describeStores(scimPaths: string | readonly string[], name: stri
   const missing = unstored(scimPaths, opts.kind);
   if (missing.length > 0) describe.skip(`${name} [skipped: the ${BACKEND} backend does not store ${opts.kind === 'group' ? 'group ' : ''}${missing.join(', ')}]`, fn);
   else describe(name, fn);
+}
+
+/** `describe` for a block only `backend` (or one of several) can run: skipped on the others, with `reason` in the name. */
+export function describeOn(backend: Backend | readonly Backend[], reason: string, name: string, fn: () => void): void {
+  if ((typeof backend === 'string' ? [backend] : backend).includes(BACKEND)) describe(name, fn);
+  else describe.skip(`${name} [skipped on ${BACKEND}: ${reason}]`, fn);
 }
 
 /** `it` for what only `backend` (or one of several) can do (sortBy, …): skipped on the others, with `reason` in the name. */
@@ -224,6 +307,9 @@ export function asStored<T>(expected: T, kind: 'user' | 'group' = 'user'): T {
 export function asStoredAttr<T>(name: string, expected: T, kind: 'user' | 'group' = 'user'): T {
   return (asStored({ [name]: expected }, kind) as Json)[name] as T;
 }
+
+/** Whether this backend is the firewall-rest connector on a fake firewall (names are bounded, lists sorted in the gateway). */
+export const FIREWALL = BACKEND === 'fortios' || BACKEND === 'panos' || BACKEND === 'pfsense';
 
 /**
  * How long to wait before a write so that its meta.lastModified is later than every timestamp taken before:

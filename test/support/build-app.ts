@@ -10,11 +10,16 @@
  *   DNs right (referentialIntegrity: server).
  * - `fortios`: the firewall-rest connector's FortiOS profile on an in-process fake FortiOS of its own
  *   (`fortios`, for seeding and fault injection) and an identity map in a fresh temp dir (`dir`).
+ * - `panos`: the firewall-rest connector's PAN-OS profile on an in-process fake PAN-OS of its own (`panos`),
+ *   commit mode `applied` with short batching delays and 5 ms commits, an identity map in `dir`.
+ * - `pfsense`: the firewall-rest connector's generic profile with the shipped pfSense example's options and
+ *   mapping (config/examples/pfsense/connectors/pfsense.yaml) on an in-process fake pfSense of its own
+ *   (`pfsense`), an identity map in `dir`.
  *
  * A custom `mapping` is the whole mapping the connector gets (not merged with a default), written with
  * json-file field names as before; on LDAP each SCIM path is given the LDAP attribute the openldap profile
- * stores it under (ldapAttributeFor), on FortiOS the FortiOS field (fortiosFieldFor), and a path the backend
- * has no home for throws, so a test cannot
+ * stores it under (ldapAttributeFor), on the firewalls the profile's field (fortiosFieldFor, panosFieldFor,
+ * pfsenseFieldFor), and a path the backend has no home for throws, so a test cannot
  * silently run on a mapping other than the one it wrote. `gw.field(kind, scimPath)` names the native field
  * on either backend. What differs between the backends, and how tests deal with it: test/support/backend.ts.
  */
@@ -36,8 +41,11 @@ import { DEFAULT_LIMITS, type ConnectorRuntime, type RequestLimits } from '../..
 import { hashToken } from '../../src/http/auth.js';
 import { createApp, type AppEndpoint } from '../../src/http/app.js';
 import { silentLogger } from '../../src/log.js';
-import { BACKEND, canonicalPath, fortiosFieldFor, ldapAttributeFor, type Backend } from './backend.js';
+import { BACKEND, canonicalPath, fortiosFieldFor, ldapAttributeFor, panosFieldFor, pfsenseFieldFor, type Backend } from './backend.js';
 import { startFakeFortiOS, type FakeFortiOS } from './fake-firewall/fortios.js';
+import { startFakeJsonRest, type FakeJsonRest } from './fake-firewall/json-rest.js';
+import { startFakePanos, type FakePanos } from './fake-firewall/panos.js';
+import { exampleOptionsFor } from './firewall-examples.js';
 import { ldapRequiredMessage, slapdMissing, startSlapd, type Slapd } from './slapd.js';
 
 export { BACKEND, type Backend } from './backend.js';
@@ -52,10 +60,14 @@ export interface TestGateway {
   readonly backend: Backend;
   /** The mapping the connector got (LDAP attribute names on LDAP). */
   readonly mapping: MappingConfig;
-  /** json-file: the data directory; fortios: the identity map's directory. */
+  /** json-file: the data directory; fortios, panos, pfsense: the identity map's directory. */
   readonly dir?: string;
   /** fortios: the gateway's own fake FortiOS (seed it, inject faults, count requests). */
   readonly fortios?: FakeFortiOS;
+  /** panos: the gateway's own fake PAN-OS. */
+  readonly panos?: FakePanos;
+  /** pfsense: the gateway's own fake pfSense. */
+  readonly pfsense?: FakeJsonRest;
   /** ldap: the gateway's own OUs. */
   readonly ous?: { readonly people: string; readonly groups: string; readonly disabled: string };
   /** The native field a SCIM path is stored under on this gateway (`password` → `password` or `userPassword`). */
@@ -69,7 +81,7 @@ export interface TestGatewayOptions {
   readonly queue?: Partial<QueueConfig>;
   readonly limits?: Partial<RequestLimits>;
   readonly bodyLimitBytes?: number;
-  /** Connector options: json-file's (refused on LDAP), or firewall-rest's on fortios (merged over the test's own). */
+  /** Connector options: json-file's (refused on LDAP), or firewall-rest's on the firewalls (merged over the test's own). */
   readonly options?: Record<string, unknown>;
   /** fortios: an existing fake and identity map directory to use (a gateway restart); the test closes them. */
   readonly fortios?: { readonly fake: FakeFortiOS; readonly dir: string };
@@ -155,6 +167,41 @@ async function fortiosSpec(opts: TestGatewayOptions): Promise<{ options: unknown
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// A fake PAN-OS per gateway
+
+async function panosSpec(opts: TestGatewayOptions): Promise<{ options: unknown; mapping: MappingConfig; fake: FakePanos; dir: string }> {
+  if (opts.fortios !== undefined) throw new Error('startTestGateway: `fortios` (a restart on a given fake) is FortiOS-only');
+  const fake = await startFakePanos({ commitDurationMs: 5 });
+  const dir = await mkdtemp(join(tmpdir(), 'scimbridge-panos-'));
+  const options = firewallRestConfigSchema.parse({
+    profile: 'panos',
+    baseUrl: fake.baseUrl,
+    allowInsecure: true,
+    apiKey: fake.apiKey,
+    identityMap: { dir, fsync: false },
+    // A write is answered once a commit holding it finished (the production default), batched briefly.
+    commit: { mode: 'applied', quietMs: 5, maxDelayMs: 50, pollMs: 10 },
+    ...opts.options,
+  });
+  const mapping = opts.mapping ? translateMapping(opts.mapping, panosFieldFor) : resolveMapping(firewallRestConnector, options, undefined);
+  return { options, mapping, fake, dir };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A fake pfSense per gateway, configured by the shipped example
+
+async function pfsenseSpec(opts: TestGatewayOptions): Promise<{ options: unknown; mapping: MappingConfig; fake: FakeJsonRest; dir: string }> {
+  if (opts.fortios !== undefined) throw new Error('startTestGateway: `fortios` (a restart on a given fake) is FortiOS-only');
+  const fake = await startFakeJsonRest({ flavour: 'pfsense' });
+  const dir = await mkdtemp(join(tmpdir(), 'scimbridge-pfsense-'));
+  const example = exampleOptionsFor(fake, dir);
+  const options = firewallRestConfigSchema.parse({ ...example.options, ...opts.options });
+  // No mapping: the example's `mapping:` block merged over the profile's, as the loader does.
+  const mapping = opts.mapping ? translateMapping(opts.mapping, pfsenseFieldFor) : resolveMapping(firewallRestConnector, options, example.mapping);
+  return { options, mapping, fake, dir };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   let dir: string | undefined;
@@ -162,17 +209,23 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
   let options: unknown;
   let mapping: MappingConfig;
   let fortios: FakeFortiOS | undefined;
+  let panos: FakePanos | undefined;
+  let pfsense: FakeJsonRest | undefined;
   let ownsFortios = false;
   if (BACKEND === 'ldap') {
     ({ options, mapping, ous } = await ldapSpec(opts));
   } else if (BACKEND === 'fortios') {
     ({ options, mapping, fake: fortios, dir, owned: ownsFortios } = await fortiosSpec(opts));
+  } else if (BACKEND === 'panos') {
+    ({ options, mapping, fake: panos, dir } = await panosSpec(opts));
+  } else if (BACKEND === 'pfsense') {
+    ({ options, mapping, fake: pfsense, dir } = await pfsenseSpec(opts));
   } else {
     dir = await mkdtemp(join(tmpdir(), 'scimbridge-test-'));
     options = jsonFileConfigSchema.parse({ dir, fsync: false, ...opts.options });
     mapping = opts.mapping ?? jsonFileDefaultMapping;
   }
-  const type = BACKEND === 'fortios' ? 'firewall-rest' : BACKEND;
+  const type = BACKEND === 'fortios' || BACKEND === 'panos' || BACKEND === 'pfsense' ? 'firewall-rest' : BACKEND;
   const runtime = await startConnector({ id: 'test', type, options, mapping, queue: { ...DEFAULT_QUEUE, ...opts.queue } }, builtinConnectors, silentLogger);
   const endpoints: AppEndpoint[] = [
     { path: BASE, runtime, tokenDigests: [hashToken(TOKEN)] },
@@ -194,6 +247,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     ...(dir !== undefined ? { dir } : {}),
     ...(ous !== undefined ? { ous } : {}),
     ...(fortios !== undefined ? { fortios } : {}),
+    ...(panos !== undefined ? { panos } : {}),
+    ...(pfsense !== undefined ? { pfsense } : {}),
     field(kind, scimPath) {
       const f = Object.entries(mapping[kind]).find(([k]) => canonicalPath(k) === canonicalPath(scimPath))?.[1];
       if (f === undefined) throw new Error(`this gateway does not map ${kind} ${scimPath}`);
@@ -205,6 +260,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       // A gateway given its fake and directory (a restart) leaves them to the test.
       if (BACKEND === 'fortios' && !ownsFortios) return;
       await fortios?.close();
+      await panos?.close();
+      await pfsense?.close();
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     },
   };

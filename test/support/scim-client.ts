@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { expect } from 'vitest';
 import { AUTH, BASE } from './build-app.js';
+import { fitUnique } from './backend.js';
 
 export const SCIM_JSON = 'application/scim+json';
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -68,7 +69,9 @@ let counter = 0;
 /** A name unique within the test process, so tests sharing a gateway never collide. */
 export function uniq(prefix: string): string {
   counter += 1;
-  return `${prefix}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+  // Where names are short (the firewall backends: fitUnique), a shorter prefix and a short unique tail.
+  const tail = `${counter.toString(36)}${Math.random().toString(36).slice(2, 4)}`;
+  return fitUnique(prefix, `${prefix}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`, tail);
 }
 
 /** POST a user and return the created resource, failing the test when it is not 201. */

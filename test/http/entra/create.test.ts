@@ -3,7 +3,7 @@
  * manager as a bare id, conflicts on userName / group displayName, and groups created without members.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStored, itStores } from '../../support/backend.js';
+import { asStored, fitName, itStores } from '../../support/backend.js';
 import { AUTH, BASE, startTestGateway, type TestGateway } from '../../support/build-app.js';
 import request from 'supertest';
 import {
@@ -182,7 +182,7 @@ describe('Entra creating groups', () => {
   });
 
   it("Entra's group create with a displayName that exists (in any case) gets 409 uniqueness, as Palo Alto's Cloud Identity Engine requires", async () => {
-    const displayName = `Firewall Admins ${Date.now()}`;
+    const displayName = fitName('group', `Firewall Admins ${Date.now()}`);
     expect((await c.post('/Groups', entraGroup({ displayName }))).status).toBe(201);
     expectScimError(await c.post('/Groups', entraGroup({ displayName })), 409, 'uniqueness');
     expectScimError(await c.post('/Groups', entraGroup({ displayName: displayName.toLowerCase() })), 409, 'uniqueness');

@@ -41,8 +41,8 @@ export type EntraClient = ReturnType<typeof entra>;
 /** Entra's Test Connection and sample users use random GUIDs. */
 export const guid = (): string => randomUUID();
 
-/** A unique userName in Entra's test-harness style. */
-export const testUserName = (): string => `Test_User_${randomUUID()}`;
+/** A unique userName in Entra's test-harness style (46 characters: shortened where names are shorter, fitName). */
+export const testUserName = (): string => fitName('user', `Test_User_${randomUUID()}`);
 
 export function patchOp(...operations: Json[]): Json {
   return { schemas: [PATCH_OP], Operations: operations };

@@ -20,6 +20,7 @@ import {
   guid,
   memberIds,
   patchOp,
+  testUserName,
   type EntraClient,
   type Json,
 } from './entra-client.js';
@@ -34,7 +35,7 @@ describe('Entra provisioning cycles, end to end', () => {
   afterAll(async () => gw.close());
 
   it("Entra's user cycle: probe, create, find, update, disable, read disabled, delete, probe again empty", async () => {
-    const userName = `Test_User_${guid()}`;
+    const userName = testUserName();
     const probe = `/Users?filter=${entraQuery(`userName eq "${userName}"`)}`;
     // 1. Is the user there? (no: 200 and an empty list, so Entra creates it)
     expectEmptyList(await c.get(probe));
@@ -173,12 +174,12 @@ describe('Deletes and stable ids', () => {
       expect(res.status).toBe(200);
       responses.push(res.body as Json);
     };
-    await p({ op: 'Replace', path: 'userName', value: `renamed_${guid()}@testuser.com` });
+    await p({ op: 'Replace', path: 'userName', value: fitName('user', `renamed_${guid()}@testuser.com`) });
     await p({ op: 'Replace', path: 'displayName', value: 'Someone Else' }, { op: 'Add', path: 'title', value: 'Boss' });
     await p({ op: 'Replace', path: 'active', value: 'False' });
     await p({ op: 'Replace', path: 'active', value: 'True' });
     await p({ op: 'Replace', path: 'externalId', value: guid() });
-    const put = await c.put(`/Users/${id}`, entraUser({ userName: `put_${guid()}` }));
+    const put = await c.put(`/Users/${id}`, entraUser({ userName: fitName('user', `put_${guid()}`) }));
     expect(put.status).toBe(200);
     responses.push(put.body as Json);
     const versions = new Set<unknown>();

@@ -5,7 +5,7 @@
  * to the same effect (checklist D1, D2, D5, D6, E2, E3, I1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStored, asStoredAttr, itStores, storesEnterprise } from '../../support/backend.js';
+import { asStored, asStoredAttr, itStores, stores, storesEnterprise } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import {
   createGroup,
@@ -96,7 +96,7 @@ describe("Microsoft's PATCH samples, with and without the aadOptscim062020 flag"
         expect(read).not.toHaveProperty(['name.givenName']);
         expect(read.externalId).toBe(user['externalId']);
       }
-      expect(read['emails']).toHaveLength(1);
+      expect(read['emails'] ?? []).toHaveLength(stores('emails[type eq "work"].value') ? 1 : 0);
       if (storesEnterprise()) expect(read['schemas']).toContain(ENTERPRISE);
       expect(read['id']).toBe(id);
     });

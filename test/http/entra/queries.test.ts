@@ -5,7 +5,7 @@
  * validation does it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itStores } from '../../support/backend.js';
+import { fitName, itStores } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import {
   createGroup,
@@ -26,8 +26,14 @@ describe("Entra's matching queries", () => {
   let gw: TestGateway;
   let c: EntraClient;
   // The userName of the doc's samples, and a user whose userName starts the same way (a prefix must not match).
-  const userName = 'Test_User_dfeef4c5-5681-4387-b016-bdf221e82081';
+  // Where names are shorter both are cut (fitName), the second still starting with the first.
+  const prefixed = fitName('user', 'Test_User_dfeef4c5-5681-4387-b016-bdf221e82081x');
+  const userName = prefixed.slice(0, -1);
   const externalId = '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef';
+  // Without spaces where group names refuse them (pfSense: fitName).
+  const SALES = fitName('group', 'Sales Team EMEA');
+  /** SALES as Entra writes it in a raw query string (`+` for spaces). */
+  const RAW_SALES = SALES.replace(/ /g, '+');
   let id = '';
   let groupId = '';
   beforeAll(async () => {
@@ -42,9 +48,9 @@ describe("Entra's matching queries", () => {
       ],
     });
     id = String(user['id']);
-    await createUser(c, { userName: `${userName}x`, externalId: `${externalId}x`, emails: [{ type: 'work', value: 'x.Test_User_dfeef4c5@TestUser.com' }] });
-    groupId = String((await createGroup(c, { displayName: 'Sales Team EMEA', externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159' }))['id']);
-    await createGroup(c, { displayName: 'Sales Team EMEA 2' });
+    await createUser(c, { userName: prefixed, externalId: `${externalId}x`, emails: [{ type: 'work', value: 'x.Test_User_dfeef4c5@TestUser.com' }] });
+    groupId = String((await createGroup(c, { displayName: SALES, externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159' }))['id']);
+    await createGroup(c, { displayName: fitName('group', 'Sales Team EMEA 2') });
     const add = await c.patch(`/Groups/${groupId}`, patchOp({ op: 'Add', path: 'members', value: [{ value: id }] }));
     expect(add.status).toBe(204);
   });
@@ -72,7 +78,7 @@ describe("Entra's matching queries", () => {
     only(await c.get(`/Users?filter=externalid+eq+%22${externalId.toUpperCase()}%22`), id);
   });
 
-  it("Entra's emails[type eq \"work\"].value query finds exactly the one user, case-insensitively", async () => {
+  itStores('emails[type eq "work"].value', "Entra's emails[type eq \"work\"].value query finds exactly the one user, case-insensitively", async () => {
     const raw = `/Users?filter=emails%5Btype+eq+%22work%22%5D.value+eq+%22test_user_dfeef4c5%40testuser.com%22`;
     expect(raw).toBe(`/Users?filter=${entraQuery('emails[type eq "work"].value eq "test_user_dfeef4c5@testuser.com"')}`);
     only(await c.get(raw), id);
@@ -98,14 +104,14 @@ describe("Entra's matching queries", () => {
   });
 
   it("Entra's raw group query by displayName, with excludedAttributes=members first, finds exactly the group without members", async () => {
-    const r = only(await c.get('/Groups?excludedAttributes=members&filter=displayName+eq+%22sales+team+emea%22'), groupId);
-    expect(r['displayName']).toBe('Sales Team EMEA');
+    const r = only(await c.get(`/Groups?excludedAttributes=members&filter=displayName+eq+%22${RAW_SALES.toLowerCase()}%22`), groupId);
+    expect(r['displayName']).toBe(SALES);
     expect(r).not.toHaveProperty('members');
   });
 
   it("Entra's group query with the parameters in the other order gives the same answer", async () => {
-    const a = await c.get('/Groups?excludedAttributes=members&filter=displayName+eq+%22Sales+Team+EMEA%22');
-    const b = await c.get('/Groups?filter=displayName+eq+%22Sales+Team+EMEA%22&excludedAttributes=members');
+    const a = await c.get(`/Groups?excludedAttributes=members&filter=displayName+eq+%22${RAW_SALES}%22`);
+    const b = await c.get(`/Groups?filter=displayName+eq+%22${RAW_SALES}%22&excludedAttributes=members`);
     expect(b.body).toEqual(a.body);
   });
 

@@ -38,7 +38,7 @@ describe("Entra's Test Connection against a gateway with users and groups", () =
     expectEmptyList(await c.get(`/Users?filter=${entraQuery(`externalId eq "${guid()}"`)}`));
   });
 
-  it("Entra's Test Connection probe on /Users by the work email (a documented matching attribute) gets 200 and an empty list", async () => {
+  itStores('emails[type eq "work"].value', "Entra's Test Connection probe on /Users by the work email (a documented matching attribute) gets 200 and an empty list", async () => {
     expectEmptyList(await c.get(`/Users?filter=${entraQuery(`emails[type eq "work"].value eq "${guid()}@testuser.com"`)}`));
   });
 

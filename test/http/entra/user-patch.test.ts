@@ -5,7 +5,7 @@
  * and disable / re-enable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asStoredAttr, itStores } from '../../support/backend.js';
+import { asStoredAttr, fitName, itStores } from '../../support/backend.js';
 import { startTestGateway, type TestGateway } from '../../support/build-app.js';
 import { createUser, entra, ENTERPRISE, expectScimError, expectScimJson, patchOp, testUserName, USER_SCHEMA, type EntraClient, type Json } from './entra-client.js';
 
@@ -233,7 +233,7 @@ describe('Entra updating users with PATCH', () => {
   it("Entra's userName rename keeps the id, and the user is found under the new name only", async () => {
     const oldName = testUserName();
     const id = await newUser({ userName: oldName });
-    const newName = `${testUserName()}@testuser.com`;
+    const newName = fitName('user', `${testUserName()}@testuser.com`);
     const body = await patch(id, { op: 'Replace', path: 'userName', value: newName });
     expect(body['id']).toBe(id);
     expect(body['userName']).toBe(newName);

@@ -4,18 +4,15 @@
  * the examples cannot rot. Requests go through the real HttpTransport; every request the profile hands it and
  * every log line are recorded.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import type { FirewallApi, HttpRequest, HttpResponse, Transport } from '../../../../../connectors/firewall-rest/api.js';
 import { commonOptions, refineCommon } from '../../../../../connectors/firewall-rest/common-config.js';
 import { createGenericApi, genericDefaultMapping, genericOptionsShape } from '../../../../../connectors/firewall-rest/generic/index.js';
 import { HttpTransport } from '../../../../../connectors/firewall-rest/transport.js';
-import { defineConnector, resolveMapping, type MappingInput } from '../../../../../connectors/types.js';
-import { repoRoot } from '../../../../support/durable-transpile.js';
+import { defineConnector, resolveMapping } from '../../../../../connectors/types.js';
+import { exampleYaml, expandEnv } from '../../../../support/firewall-examples.js';
 import { startFakeJsonRest, type FakeJsonRest, type FakeJsonRestOptions, type JsonRestFlavour } from '../../../../support/fake-firewall/json-rest.js';
 
 /** The connector's options schema with the generic profile, as the lead's config.ts union entry would be. */
@@ -37,21 +34,6 @@ export const genericRegistry = {
     },
   }),
 };
-
-export const exampleFile = (flavour: JsonRestFlavour): string => join(repoRoot, 'config', 'examples', flavour, 'connectors', `${flavour}.yaml`);
-
-/** The example connector file as parsed YAML (its `options:` and `mapping:`), before references are expanded. */
-export function exampleYaml(flavour: JsonRestFlavour): { options: Record<string, unknown>; mapping?: MappingInput } {
-  return parse(readFileSync(exampleFile(flavour), 'utf8')) as { options: Record<string, unknown>; mapping?: MappingInput };
-}
-
-/** `${env:NAME}` / `${env:NAME:-default}` in string leaves, as the loader does on the parsed tree. */
-export function expandEnv(value: unknown, env: Record<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(/\$\{env:([A-Za-z_]\w*)(?::-([^}]*))?\}/g, (_m, name: string, d?: string) => env[name] ?? d ?? '');
-  if (Array.isArray(value)) return value.map((v) => expandEnv(v, env));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env)]));
-  return value;
-}
 
 export interface HarnessOptions {
   readonly fake?: Omit<FakeJsonRestOptions, 'flavour'>;
