@@ -137,8 +137,9 @@ export function scenarios(data) {
  * (non-2xx, wrong status, errors, timeouts, failed checks) and CPU use of the server, of this process, of
  * the idle server `idlePid` and of everything else on the machine. `latencies`: a record to add this run's
  * latencies to (several runs measured as one); the percentiles returned are of everything in it.
+ * `timeoutSec`: how long one request may take (autocannon's default, 10 s, unless given).
  */
-export async function runLoad({ baseUrl, token, scenario, connections, durationSec, serverPid, idlePid, latencies = new Latencies() }) {
+export async function runLoad({ baseUrl, token, scenario, connections, durationSec, serverPid, idlePid, latencies = new Latencies(), timeoutSec }) {
   const checks = { sampled: 0, failed: 0, examples: [] };
   const wrongStatus = {};
   let responses = 0;
@@ -164,6 +165,7 @@ export async function runLoad({ baseUrl, token, scenario, connections, durationS
         url: baseUrl,
         connections,
         duration: durationSec,
+        ...(timeoutSec === undefined ? {} : { timeout: timeoutSec }),
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' },
         requests: [scenario.setup ? { method: scenario.method, setupRequest: scenario.setup, onResponse } : { method: scenario.method, path: scenario.path, onResponse }],
       },
@@ -180,6 +182,8 @@ export async function runLoad({ baseUrl, token, scenario, connections, durationS
   return {
     reqPerSec: result.requests.average,
     requests: result.requests.total,
+    /** Requests sent, answered or not (autocannon drops those in flight when the duration ends). */
+    sent: result.requests.sent,
     durationSec: result.duration,
     latencyMs: { p50: lat.p50, p90: lat.p90, p99: lat.p99, p999: lat.p999, max: lat.max, mean: result.latency.mean },
     autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },

@@ -3,6 +3,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FIREWALL_TARGETS, firewallChecks, firewallMarkdown, firewallText } from './firewall-report.mjs';
 import { LDAP_TARGETS, ldapChecks, ldapMarkdown, ldapText } from './ldap-report.mjs';
 
 /** The issue's targets. Ratios are gateway req/s ÷ ceiling req/s measured in the same run, same size. */
@@ -65,6 +66,7 @@ export function evaluate(results) {
     });
   }
   checks.push(...ldapChecks(results.ldap));
+  checks.push(...firewallChecks(results.firewall));
   return checks;
 }
 
@@ -142,6 +144,7 @@ export function printReport(results, checks) {
     }
   }
   out.push(...ldapText(results, table));
+  out.push(...firewallText(results, table));
   out.push('', 'targets:');
   for (const c of checks) out.push(`  ${verdict(c).padEnd(12)}  ${c.target}: ${c.value}`);
   const fails = checks.filter((c) => !c.ok).length;
@@ -176,6 +179,7 @@ export function markdown(results, checks) {
     for (const s of results.sizes) parts.push('', `Gateway peak RSS by phase @ ${fmtSize(s.users)} (MB): ${phaseList(s)}`);
   }
   parts.push(...ldapMarkdown(results, mdTable));
+  parts.push(...firewallMarkdown(results, mdTable));
   parts.push('', '### Targets');
   parts.push('', mdTable(['target', 'measured', ''], checks.map((c) => [c.target, c.value, verdict(c)]), ['l', 'r', 'l']));
   if (results.failures.length > 0) parts.push('', `**Benchmark failures:** ${results.failures.join('; ')}`);
@@ -186,7 +190,7 @@ export async function writeResults(dir, results, checks) {
   await mkdir(dir, { recursive: true });
   const stamp = results.startedAt.replace(/[:.]/g, '-');
   const jsonFile = join(dir, `results-${stamp}.json`);
-  await writeFile(jsonFile, `${JSON.stringify({ ...results, targets: { ...TARGETS, ldap: LDAP_TARGETS }, checks }, null, 2)}\n`);
+  await writeFile(jsonFile, `${JSON.stringify({ ...results, targets: { ...TARGETS, ldap: LDAP_TARGETS, firewall: FIREWALL_TARGETS }, checks }, null, 2)}\n`);
   const mdFile = join(dir, 'latest.md');
   await writeFile(mdFile, markdown(results, checks));
   return { jsonFile, mdFile };

@@ -8,13 +8,17 @@
  * measure the ceiling and right after it the gateway, with autocannon in this process. Servers are pinned
  * to CPU 0 and this process to CPU 1 when taskset exists. Then the LDAP part (bench/ldap.mjs): direct ldapts
  * against a throwaway slapd versus the gateway on the same slapd, and the listing memory at 100,000 entries.
+ * Then the firewall part (bench/firewall.mjs): the gateway with the firewall-rest connector in front of the
+ * fake FortiOS and PAN-OS (20 ms per request, 4 in flight): firewall utilisation, the gateway's own latency,
+ * PAN-OS commits per 100 changes.
  *
  * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (default 32),
  * BENCH_SIZES (default 10000,100000), BENCH_OPS (default get,patch,post,groupAdd), BENCH_QUIET_WAIT (s,
  * default 10: how long to wait for other processes to calm down before each test), BENCH_CPU_PROF=1
  * (profile the gateway; summaries printed per test), BENCH_GATEWAY_FLAGS (extra node flags for the gateway,
  * e.g. "--max-old-space-size=256"), BENCH_STRICT=1 (exit 2 when a target is missed), BENCH_NO_PIN=1,
- * BENCH_PARTS (default json,ldap), BENCH_LDAP=0 (skip the LDAP part), BENCH_LDAP_* (bench/README.md).
+ * BENCH_PARTS (default json,ldap,firewall), BENCH_LDAP=0 (skip the LDAP part), BENCH_LDAP_* and BENCH_FIREWALL_*
+ * (bench/README.md).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,6 +27,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchFirewall, readFirewallOptions } from './firewall.mjs';
 import { benchStoreSize, say } from './gateway.mjs';
 import { benchLdap, readLdapOptions } from './ldap.mjs';
 import { installCleanup, removeTempDir, setupPinning, trackTempDir } from './procs.mjs';
@@ -33,7 +38,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, '.bench');
 // POST runs last: it grows the store (tens of thousands of users), and the memory target is for the seeded size.
 const OPS = ['get', 'patch', 'groupAdd', 'post'];
-const PARTS = ['json', 'ldap'];
+const PARTS = ['json', 'ldap', 'firewall'];
 
 function readOptions(env = process.env) {
   const num = (name, dflt, min) => {
@@ -61,6 +66,7 @@ function readOptions(env = process.env) {
     gatewayFlags: (env.BENCH_GATEWAY_FLAGS ?? '').split(/\s+/).filter(Boolean),
     strict: env.BENCH_STRICT === '1',
     ldap: readLdapOptions(env),
+    firewall: readFirewallOptions(env),
   };
 }
 
@@ -124,6 +130,12 @@ async function main() {
   } else {
     results.ldap = { skipped: process.env.BENCH_LDAP === '0' ? 'BENCH_LDAP=0' : 'not in BENCH_PARTS' };
     say(`LDAP part skipped (${results.ldap.skipped})`);
+  }
+  if (opts.parts.includes('firewall')) {
+    results.firewall = await benchFirewall(ctx);
+  } else {
+    results.firewall = { skipped: 'not in BENCH_PARTS' };
+    say('firewall part skipped (BENCH_PARTS)');
   }
   const checks = evaluate(results);
   printReport(results, checks);
