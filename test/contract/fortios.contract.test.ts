@@ -3,46 +3,19 @@
  * FortiOS profile on the in-process fake FortiOS (test/support/fake-firewall/fortios.ts): a fresh fake and a
  * fresh identity map per case, the FortiOS field names of the profile's default mapping.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { firewallRestConfigSchema } from '../../connectors/firewall-rest/config.js';
-import { firewallRestConnector } from '../../connectors/firewall-rest/index.js';
 import type { MappedFields } from '../../connectors/types.js';
-import { silentLogger } from '../../src/log.js';
 import { startFakeFortiOS, type FakeFortiOSOptions } from '../support/fake-firewall/fortios.js';
 import { describeConnectorContract } from './connector-contract.js';
+import { firewallContractBackend } from './firewall-setup.js';
 
-async function setup(fields: MappedFields, fake: FakeFortiOSOptions = {}) {
-  const fgt = await startFakeFortiOS(fake);
-  const dir = await mkdtemp(join(tmpdir(), 'scimbridge-fortios-contract-'));
-  const options = firewallRestConfigSchema.parse({
+const setup = (fields: MappedFields, fake: FakeFortiOSOptions = {}) =>
+  firewallContractBackend('fortios', fields, () => startFakeFortiOS(fake), (fgt, dir) => ({
     profile: 'fortios',
     baseUrl: fgt.baseUrl,
     allowInsecure: true,
     token: fgt.token,
     identityMap: { dir, fsync: false },
-  });
-  const connector = firewallRestConnector.create(options, { id: 'contract', log: silentLogger, fields });
-  try {
-    await connector.start({ log: silentLogger });
-  } catch (err) {
-    await fgt.close();
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return {
-    connector,
-    async teardown() {
-      try {
-        await connector.stop();
-      } finally {
-        await fgt.close();
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
+  }));
 
 function contract(name: string, fake?: FakeFortiOSOptions): void {
   describeConnectorContract({

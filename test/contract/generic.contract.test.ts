@@ -4,46 +4,27 @@
  * connectors/*.yaml, test/support/firewall-examples.ts), against the fake pfSense and the fake OPNsense
  * (test/support/fake-firewall/json-rest.ts): a fresh fake and identity map per case.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { firewallRestConfigSchema } from '../../connectors/firewall-rest/config.js';
-import { firewallRestConnector } from '../../connectors/firewall-rest/index.js';
 import type { MappedFields } from '../../connectors/types.js';
-import { silentLogger } from '../../src/log.js';
 import { startFakeJsonRest, type JsonRestFlavour } from '../support/fake-firewall/json-rest.js';
 import { exampleOptionsFor } from '../support/firewall-examples.js';
 import { HOSTILE_USERNAMES, describeConnectorContract } from './connector-contract.js';
+import { firewallContractBackend } from './firewall-setup.js';
 
-async function setup(flavour: JsonRestFlavour, fields: MappedFields, anyNames: boolean) {
-  // A slow box serving two requests at a time; the contract creates an "admin", so no system objects.
-  const fake = await startFakeJsonRest({ flavour, latencyMs: 1, maxInFlight: 2, strictNames: !anyNames, systemObjects: false });
-  const dir = await mkdtemp(join(tmpdir(), `scimbridge-generic-${flavour}-contract-`));
-  const { options: raw } = exampleOptionsFor(fake, dir);
-  // The example as shipped, but without serializing writes, so concurrent cases interleave at the fake.
-  raw['serializeWrites'] = false;
-  // Without the name rules, hostile names go over the wire: in queries, search phrases and bodies.
-  if (anyNames) for (const kind of ['users', 'groups']) (raw[kind] as Record<string, unknown>)['name'] = { maxLength: 64 };
-  const connector = firewallRestConnector.create(firewallRestConfigSchema.parse(raw), { id: 'contract', log: silentLogger, fields });
-  try {
-    await connector.start({ log: silentLogger });
-  } catch (err) {
-    await fake.close();
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return {
-    connector,
-    async teardown() {
-      try {
-        await connector.stop();
-      } finally {
-        await fake.close();
-        await rm(dir, { recursive: true, force: true });
-      }
+const setup = (flavour: JsonRestFlavour, fields: MappedFields, anyNames: boolean) =>
+  firewallContractBackend(
+    `generic-${flavour}`,
+    fields,
+    // A slow box serving two requests at a time; the contract creates an "admin", so no system objects.
+    () => startFakeJsonRest({ flavour, latencyMs: 1, maxInFlight: 2, strictNames: !anyNames, systemObjects: false }),
+    (fake, dir) => {
+      const { options: raw } = exampleOptionsFor(fake, dir);
+      // The example as shipped, but without serializing writes, so concurrent cases interleave at the fake.
+      raw['serializeWrites'] = false;
+      // Without the name rules, hostile names go over the wire: in queries, search phrases and bodies.
+      if (anyNames) for (const kind of ['users', 'groups']) (raw[kind] as Record<string, unknown>)['name'] = { maxLength: 64 };
+      return raw;
     },
-  };
-}
+  );
 
 const NAME_RULE = /^[a-zA-Z0-9._-]+$/;
 

@@ -4,47 +4,20 @@
  * and identity map per case; every write acknowledged only once a commit holding it finished (mode
  * `applied`, the default), with short batching delays so the suite stays quick.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { firewallRestConfigSchema } from '../../connectors/firewall-rest/config.js';
-import { firewallRestConnector } from '../../connectors/firewall-rest/index.js';
 import type { MappedFields } from '../../connectors/types.js';
-import { silentLogger } from '../../src/log.js';
 import { startFakePanos } from '../support/fake-firewall/panos.js';
 import { describeConnectorContract } from './connector-contract.js';
+import { firewallContractBackend } from './firewall-setup.js';
 
-async function setup(fields: MappedFields, mode: 'applied' | 'candidate') {
-  const pan = await startFakePanos({ commitDurationMs: 5 });
-  const dir = await mkdtemp(join(tmpdir(), 'scimbridge-panos-contract-'));
-  const options = firewallRestConfigSchema.parse({
+const setup = (fields: MappedFields, mode: 'applied' | 'candidate') =>
+  firewallContractBackend('panos', fields, () => startFakePanos({ commitDurationMs: 5 }), (pan, dir) => ({
     profile: 'panos',
     baseUrl: pan.baseUrl,
     allowInsecure: true,
     apiKey: pan.apiKey,
     identityMap: { dir, fsync: false },
     commit: { mode, quietMs: 5, maxDelayMs: 50, pollMs: 10 },
-  });
-  const connector = firewallRestConnector.create(options, { id: 'contract', log: silentLogger, fields });
-  try {
-    await connector.start({ log: silentLogger });
-  } catch (err) {
-    await pan.close();
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return {
-    connector,
-    async teardown() {
-      try {
-        await connector.stop();
-      } finally {
-        await pan.close();
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
+  }));
 
 for (const mode of ['applied', 'candidate'] as const) {
   describeConnectorContract({
