@@ -71,19 +71,3 @@ export function candidateKeys(
   return [...keys.values()];
 }
 
-/** Whether a filter looks at group members (then members must be read even for a list without them). */
-export function usesMembers(f: NativeFilter | undefined): boolean {
-  if (!f) return false;
-  switch (f.op) {
-    case 'and':
-    case 'or':
-      return f.filters.some(usesMembers);
-    case 'not':
-      return usesMembers(f.filter);
-    case 'true':
-    case 'false':
-      return false;
-    default:
-      return f.target.kind === 'member';
-  }
-}

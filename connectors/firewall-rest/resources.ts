@@ -27,7 +27,8 @@ import {
 } from '../types.js';
 import type { FirewallApi, FirewallGroup, FirewallKind, FirewallObject } from './api.js';
 import type { Identities } from './identities.js';
-import { candidateKeys, usesMembers, type FieldRoles } from './query.js';
+import { usesMembers } from '../support/evaluate-filter.js';
+import { candidateKeys, type FieldRoles } from './query.js';
 import { applyChanges, checkLengths, ignoreNotFound, invalid, keyProblem, withoutMembers, type Fields } from './rules.js';
 
 export interface KindSetup {

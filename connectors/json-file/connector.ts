@@ -22,7 +22,8 @@ import {
   type ResourceOps,
 } from '../types.js';
 import type { JsonFileConfig } from './config.js';
-import { indexView, runQuery, usesMembers } from './query.js';
+import { usesMembers } from '../support/evaluate-filter.js';
+import { indexView, runQuery } from './query.js';
 import { createMachine, type Entry, type IndexFields, type Kind, type State, type StoredRecord } from './state.js';
 
 function fieldFor(specs: MappedFields['user'], scimPath: string): string | undefined {

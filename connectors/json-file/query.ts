@@ -91,19 +91,3 @@ export function runQuery(query: NativeQuery, ix: IndexView, view: (r: StoredReco
   return { totalResults: matches.length, records };
 }
 
-/** Does the filter look at group members (so records must carry them for evaluation)? */
-export function usesMembers(f: NativeFilter | undefined): boolean {
-  if (!f) return false;
-  switch (f.op) {
-    case 'and':
-    case 'or':
-      return f.filters.some(usesMembers);
-    case 'not':
-      return usesMembers(f.filter);
-    case 'true':
-    case 'false':
-      return false;
-    default:
-      return f.target.kind === 'member';
-  }
-}

@@ -7,7 +7,7 @@ import { Attribute, Change, PresenceFilter, type Client, type Entry, type Filter
 import { ConnectorError, type NativeFilter, type NativeMember, type NativePage, type NativeQuery, type NativeRecord, type NativeScalar, type NewResource, type OpContext, type ResourceChange, type ResourceOps } from '../types.js';
 import { buildDn, normalizeDn, parentOf, rdnOf } from './dn.js';
 import type { Container, Directory, Resolved } from './directory.js';
-import { evaluateFilter } from '../support/evaluate-filter.js';
+import { evaluateFilter, usesMembers } from '../support/evaluate-filter.js';
 import { comparesStrings, isSelective, toLdapFilter, referencedIds } from './filter.js';
 import type { Membership } from './members.js';
 import { RecentReads } from './recent.js';
@@ -135,7 +135,7 @@ export class DirectoryResources implements ResourceOps {
       // comparison accepts, so "padded" does not find "  padded  " and `title gt "x"` works on any attribute.
       if (comparesStrings(query.filter, (f) => shape.plain.some((s) => s.field === f))) {
         const scim = byDn(query.filter, (id) => dns.get(id)?.dn, isReference);
-        const needsMembers = refs.members.length > 0 || mentionsMembers(query.filter);
+        const needsMembers = refs.members.length > 0 || usesMembers(query.filter);
         withMembers ||= needsMembers && this.k.membership !== undefined;
         exact = (e) => evaluateFilter(scim, this.#view(e, needsMembers));
       }
@@ -389,20 +389,5 @@ function byDn(f: NativeFilter, dnOf: (id: string) => string | undefined, isRefer
       const dn = dnOf(String(f.value));
       return { ...f, value: dn === undefined ? NO_DN : safeNormalizeDn(dn) };
     }
-  }
-}
-
-function mentionsMembers(f: NativeFilter): boolean {
-  switch (f.op) {
-    case 'and':
-    case 'or':
-      return f.filters.some(mentionsMembers);
-    case 'not':
-      return mentionsMembers(f.filter);
-    case 'true':
-    case 'false':
-      return false;
-    default:
-      return f.target.kind === 'member';
   }
 }

@@ -62,3 +62,20 @@ export function compareRecords(a: NativeRecord, b: NativeRecord, sort: NativeSor
   }
   return sort.descending ? -d : d;
 }
+
+/** Whether a filter looks at group members, so records must carry them to be evaluated. */
+export function usesMembers(f: NativeFilter | undefined): boolean {
+  if (!f) return false;
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return f.filters.some(usesMembers);
+    case 'not':
+      return usesMembers(f.filter);
+    case 'true':
+    case 'false':
+      return false;
+    default:
+      return f.target.kind === 'member';
+  }
+}
