@@ -4,15 +4,13 @@
  * the examples cannot rot. Requests go through the real HttpTransport; every request the profile hands it and
  * every log line are recorded.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { z } from 'zod';
-import type { FirewallApi, HttpRequest, HttpResponse, Transport } from '../../../../../connectors/firewall-rest/api.js';
+import type { FirewallApi, HttpRequest } from '../../../../../connectors/firewall-rest/api.js';
 import { commonOptions, refineCommon } from '../../../../../connectors/firewall-rest/common-config.js';
 import { createGenericApi, genericDefaultMapping, genericOptionsShape } from '../../../../../connectors/firewall-rest/generic/index.js';
-import { HttpTransport } from '../../../../../connectors/firewall-rest/transport.js';
 import { defineConnector, resolveMapping } from '../../../../../connectors/types.js';
 import { exampleYaml, expandEnv } from '../../../../support/firewall-examples.js';
+import { recordingTransport } from '../../../../support/recording-transport.js';
 import { startFakeJsonRest, type FakeJsonRest, type FakeJsonRestOptions, type JsonRestFlavour } from '../../../../support/fake-firewall/json-rest.js';
 
 /** The connector's options schema with the generic profile, as the lead's config.ts union entry would be. */
@@ -69,32 +67,7 @@ export async function startHarness(flavour: JsonRestFlavour, h: HarnessOptions =
   const native = (m: Readonly<Record<string, string>>, key: string) => Object.entries(m).filter(([scim]) => scim !== key && scim !== 'externalId').map(([, f]) => f);
   const mapped = h.mapped ?? { user: native(resolved.user, 'userName'), group: native(resolved.group, 'displayName') };
 
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const log = pino({ level: 'trace' }, sink);
-  const http = new HttpTransport({
-    baseUrl: fake.baseUrl,
-    tls: { rejectUnauthorized: true },
-    timeoutMs: 5_000,
-    maxResponseBytes: 32 * 1024 * 1024,
-    limits: options.limits,
-    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 1_000 },
-    label: options.label,
-    log,
-  });
-  const requests: HttpRequest[] = [];
-  const transport: Transport = {
-    request(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
-      requests.push(req);
-      return http.request(req, signal);
-    },
-    close: () => http.close(),
-  };
+  const { transport, requests, logs, log } = recordingTransport({ baseUrl: fake.baseUrl, label: options.label, limits: options.limits });
   const api = createGenericApi({ ...options, ...(h.pageSize === undefined ? {} : { pageSize: h.pageSize }) }, transport, log, mapped);
   return {
     fake,

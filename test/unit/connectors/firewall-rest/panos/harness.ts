@@ -2,12 +2,10 @@
  * The PAN-OS profile against the fake PAN-OS (test/support/fake-firewall/panos.ts), through the shared
  * HttpTransport, with every request the profile hands to the transport and every log line recorded.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { FirewallApi, HttpRequest, HttpResponse, Transport } from '../../../../../connectors/firewall-rest/api.js';
+import type { FirewallApi, HttpRequest } from '../../../../../connectors/firewall-rest/api.js';
 import { panosOptionsSchema } from '../../../../../connectors/firewall-rest/panos/config.js';
 import { createPanosApi } from '../../../../../connectors/firewall-rest/panos/index.js';
-import { HttpTransport } from '../../../../../connectors/firewall-rest/transport.js';
+import { recordingTransport } from '../../../../support/recording-transport.js';
 import { startFakePanos, type FakePanos, type FakePanosOptions } from '../../../../support/fake-firewall/panos.js';
 
 export interface HarnessOptions {
@@ -34,32 +32,7 @@ export const TEST_COMMIT = { quietMs: 20, maxDelayMs: 150, pollMs: 10, timeoutMs
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const pan = await startFakePanos({ commitDurationMs: 20, ...options.pan });
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const log = pino({ level: 'trace' }, sink);
-  const http = new HttpTransport({
-    baseUrl: pan.baseUrl,
-    tls: { rejectUnauthorized: true },
-    timeoutMs: 5_000,
-    maxResponseBytes: 32 * 1024 * 1024,
-    limits: { concurrency: 4, intervalCap: 0, intervalMs: 1000 },
-    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 1_000 },
-    label: 'PAN-OS',
-    log,
-  });
-  const requests: HttpRequest[] = [];
-  const transport: Transport = {
-    request(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
-      requests.push(req);
-      return http.request(req, signal);
-    },
-    close: () => http.close(),
-  };
+  const { transport, requests, logs, log } = recordingTransport({ baseUrl: pan.baseUrl, label: 'PAN-OS' });
   const parsed = panosOptionsSchema.parse({
     apiKey: options.apiKey ?? pan.apiKey,
     ...(options.location === undefined ? {} : { location: options.location }),
